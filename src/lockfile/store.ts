@@ -1,0 +1,218 @@
+/**
+ * The only lockfile I/O: read, and update under an exclusive lock with an atomic rename.
+ *
+ * An update takes `<path>.lock` (created with O_EXCL, holding pid and hostname), re-reads the
+ * file under it, applies the caller's change, and writes through a temp file in the same
+ * directory (write, fsync, rename, fsync the directory). Byte-identical output is not written,
+ * so a no-op leaves the mtime alone; any failure leaves the old file as it was.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { open, readFile, rename, stat, unlink, writeFile, chmod } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import { StreamlockError } from '../errors.js';
+import type { Lock } from './format.js';
+import { parseLock } from './format.js';
+import { renderLockfile } from './edit.js';
+
+export interface LockfileContents {
+  readonly lock: Lock;
+  /** The file's text; undefined when the file does not exist. */
+  readonly text: string | undefined;
+  /** False when the file is missing (the lock is then empty). */
+  readonly exists: boolean;
+}
+
+export interface UpdateLockfileOptions {
+  /** How long to wait for another writer's lock. Default: `10000` ms. */
+  readonly timeoutMs?: number;
+  /** Pause between attempts to take the lock. Default: `50` ms. */
+  readonly retryMs?: number;
+  /** A lock file older than this is stale even if its owner cannot be checked. Default: 10 minutes. */
+  readonly staleMs?: number;
+  /** Compute the new text but write nothing. Default: `false`. */
+  readonly dryRun?: boolean;
+}
+
+export interface UpdateLockfileResult {
+  readonly before: Lock;
+  readonly after: Lock;
+  readonly previousText: string | undefined;
+  readonly text: string;
+  /** The text differs from what was on disk. */
+  readonly changed: boolean;
+  /** The file was replaced (changed and not a dry run). */
+  readonly written: boolean;
+}
+
+const EMPTY_LOCK: Lock = { streams: [] };
+
+/** Parses lockfile text; throws LOCK_INVALID naming the file (YAML errors included). */
+export function parseLockfileText(text: string, path: string): Lock {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    throw new StreamlockError('LOCK_INVALID', `${path}: not valid YAML: ${first.message}`, {
+      location: { file: path, line: first.linePos?.[0].line },
+    });
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) return EMPTY_LOCK;
+  return parseLock(data, { file: path, description: path });
+}
+
+/** Reads and validates the lockfile; a missing file is an empty lock with `exists: false`. */
+export async function readLockfile(path: string): Promise<LockfileContents> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { lock: EMPTY_LOCK, text: undefined, exists: false };
+    throw new StreamlockError('LOCK_NOT_FOUND', `${path}: cannot read: ${(e as Error).message}`, { cause: e, location: { file: path } });
+  }
+  return { lock: parseLockfileText(text, path), text, exists: true };
+}
+
+/**
+ * Applies `mutate` to the lockfile under an exclusive lock and writes the result atomically.
+ * `mutate` gets the lock as it is on disk now (re-read under the lock), never a stale copy.
+ */
+export async function updateLockfile(
+  path: string,
+  mutate: (lock: Lock) => Lock | Promise<Lock>,
+  options: UpdateLockfileOptions = {},
+): Promise<UpdateLockfileResult> {
+  const release = await acquireLock(path, options);
+  try {
+    const current = await readLockfile(path);
+    const after = await mutate(current.lock);
+    const text = renderLockfile(current.text, after);
+    // Validate what we are about to write: a bug upstream must not corrupt the file.
+    parseLockfileText(text, path);
+    const changed = text !== current.text;
+    if (changed && !options.dryRun) await writeAtomic(path, text);
+    return { before: current.lock, after, previousText: current.text, text, changed, written: changed && !options.dryRun };
+  } finally {
+    await release();
+  }
+}
+
+/** Writes `text` to `path` through a temp file in the same directory; the temp is removed on failure. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let mode = 0o644;
+  try {
+    mode = (await stat(path)).mode & 0o777;
+  } catch {
+    // new file: default mode
+  }
+  try {
+    const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await chmod(tmp, mode);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw new StreamlockError('LOCK_WRITE_FAILED', `${path}: cannot write: ${(e as Error).message}`, { cause: e, location: { file: path } });
+  }
+  await fsyncDir(dir);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the rename durable. Some platforms refuse to open or fsync a directory; the rename
+  // itself has happened by then, so that is not a failure.
+  try {
+    const fh = await open(dir, fsConstants.O_RDONLY);
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // ignore
+  }
+}
+
+interface LockOwner {
+  pid: number;
+  hostname: string;
+  created: string;
+}
+
+/** Takes `<path>.lock`; resolves to a release function. Throws LOCK_BUSY after the timeout. */
+export async function acquireLock(path: string, options: UpdateLockfileOptions = {}): Promise<() => Promise<void>> {
+  const lockPath = `${path}.lock`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retryMs = options.retryMs ?? 50;
+  const staleMs = options.staleMs ?? 10 * 60_000;
+  const deadline = Date.now() + timeoutMs;
+  const owner: LockOwner = { pid: process.pid, hostname: hostname(), created: new Date().toISOString() };
+  for (;;) {
+    try {
+      await writeFile(lockPath, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 });
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        await unlink(lockPath).catch(() => undefined);
+      };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        throw new StreamlockError('LOCK_WRITE_FAILED', `${lockPath}: cannot create lock: ${(e as Error).message}`, { cause: e, location: { file: path } });
+      }
+    }
+    const holder = await readOwner(lockPath);
+    if (await isStale(lockPath, holder, staleMs)) {
+      // Remove only the file we judged stale: another process may have replaced it meanwhile.
+      const again = await readOwner(lockPath);
+      if (again?.pid === holder?.pid && again?.created === holder?.created) await unlink(lockPath).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = holder ? `process ${holder.pid} on ${holder.hostname} since ${holder.created}` : 'another process';
+      throw new StreamlockError('LOCK_BUSY', `${path} is locked by ${who} (${lockPath}); retry, or remove the lock file if that process is gone`, {
+        location: { file: path },
+      });
+    }
+    await new Promise((r) => setTimeout(r, retryMs));
+  }
+}
+
+async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
+  try {
+    const data = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<LockOwner>;
+    if (typeof data.pid === 'number' && typeof data.hostname === 'string') {
+      return { pid: data.pid, hostname: data.hostname, created: String(data.created ?? '') };
+    }
+  } catch {
+    // unreadable or half-written: judged by age below
+  }
+  return undefined;
+}
+
+async function isStale(lockPath: string, holder: LockOwner | undefined, staleMs: number): Promise<boolean> {
+  if (holder && holder.hostname === hostname()) {
+    if (holder.pid === process.pid) return false;
+    try {
+      process.kill(holder.pid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+  // Another host (or an unreadable file): only age tells.
+  try {
+    return Date.now() - (await stat(lockPath)).mtimeMs > staleMs;
+  } catch {
+    return true; // gone already
+  }
+}
