@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'INPUT_NOT_RESOURCE_LIST'
   | 'INPUT_TOO_LARGE'
   | 'CONFIG_INVALID'
+  | 'IMAGESTREAM_INVALID'
+  | 'WORKLOAD_INVALID'
   // triggers and field paths
   | 'TRIGGER_INVALID_JSON'
   | 'TRIGGER_INVALID'

@@ -73,7 +73,7 @@ function pointerToPath(pointer: string): string {
  */
 export function parseLock(data: unknown, source: LockSource): Lock {
   if (!validateSchema(data)) {
-    const errs = (validateSchema as unknown as { errors: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }> }).errors ?? [];
+    const errs = validateSchema.errors ?? [];
     const first = errs[0];
     const where = first ? pointerToPath(first.instancePath) : '';
     let reason = first?.message ?? 'does not match the schema';
