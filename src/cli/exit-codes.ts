@@ -21,7 +21,7 @@ export function exitCodeFor(e: unknown): number {
   if (e instanceof ExitError) return e.exitCode;
   if (isStreamlockError(e)) return e.code === 'USAGE' ? EXIT_USAGE : EXIT_INVALID;
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('REGISTRY_')) return EXIT_REGISTRY;
+  if (typeof code === 'string' && (code.startsWith('REGISTRY_') || code === 'DIGEST_MISMATCH' || code === 'MANIFEST_TOO_LARGE')) return EXIT_REGISTRY;
   if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_USAGE;
   return EXIT_INVALID;
 }
