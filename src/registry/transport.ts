@@ -71,7 +71,7 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
-async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, req: RegistryRequest, ok: boolean): Promise<Buffer> {
+async function readBody(body: AsyncIterable<Buffer> & Parameters<typeof discard>[0], req: RegistryRequest, ok: boolean): Promise<Buffer> {
   const cap = ok ? req.maxBodyBytes : Math.min(req.maxBodyBytes, ERROR_BODY_CAP);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -88,9 +88,15 @@ async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, re
   } catch (e) {
     throw failure(req, e, `body (connection closed after ${size} bytes; truncated response)`);
   } finally {
-    body.destroy();
+    discard(body);
   }
   return Buffer.concat(chunks);
+}
+
+/** Frees the socket; undici reports an unread body's destruction as an error nobody needs. */
+function discard(body: { destroy(): unknown; on(event: 'error', listener: () => void): unknown }): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function tooLarge(req: RegistryRequest, why: string): RegistryError {
@@ -130,7 +136,7 @@ export function createTransport(options: TransportOptions): Transport {
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     const declared = Number(headers['content-length']);
     if (ok && req.method !== 'HEAD' && Number.isFinite(declared) && declared > req.maxBodyBytes) {
-      res.body.destroy();
+      discard(res.body);
       throw tooLarge(req, `Content-Length ${declared}`);
     }
     const body = await readBody(res.body, { ...req, timeoutMs }, ok);
