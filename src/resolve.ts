@@ -228,13 +228,21 @@ export function planWorkload(catalog: StreamCatalog, w: WorkloadInput, opts: Res
     } catch {
       continue;
     }
-    if (image.digest) continue;
-    const stream = lastSegment(image);
+    let stream = lastSegment(image);
+    let tag = image.tag ?? 'latest';
+    let singleSegment = isSingleSegment(image);
+    if (image.digest) {
+      // Already pinned, by us on an earlier run (kpt render writes output back) or by hand. Our
+      // annotation remembers the tag it came from, so a new generation still rolls out.
+      const earlier = c.name ? /^([a-z0-9][-a-z0-9.]*):([\w][\w.-]*) generation /.exec(String(annotations[RESOLVED_ANNOTATION_PREFIX + c.name] ?? '')) : null;
+      if (!earlier) continue;
+      [stream, tag, singleSegment] = [earlier[1]!, earlier[2]!, true];
+    }
     const info = catalog.streams.get(streamKey(namespace, stream));
-    const eligible = resolveAll || (isSingleSegment(image) && info?.lookupLocal === true);
+    const eligible = resolveAll || (singleSegment && info?.lookupLocal === true);
     if (!eligible || (!info && !catalog.lock.streams.some((s) => s.name === stream))) continue;
     const field = [...podSpecPath, c.list].join('.') + `[${c.index}].image`;
-    const r = resolveTag(catalog, namespace, stream, image.tag ?? 'latest');
+    const r = resolveTag(catalog, namespace, stream, tag);
     if (!r.ok) {
       if (r.miss) miss(r.code, `${field} (${c.image}): ${r.message}`, field);
       else report('error', r.code, `${field} (${c.image}): ${r.message}`, field);
