@@ -1,13 +1,4 @@
-import { describe, expect, it, beforeEach, afterEach, vi } from 'vitest';
-
-// The generated schema validator does `import helper from 'ajv/dist/runtime/ucs2length.js'` and
-// calls `helper.default`: right under Node's CJS interop, wrong under vitest's. Until the
-// generator is fixed, give vitest the Node shape.
-vi.mock('ajv/dist/runtime/ucs2length.js', async (importOriginal) => {
-  const mod = (await importOriginal()) as { default: unknown };
-  const fn = typeof mod.default === 'function' ? mod.default : (mod.default as { default: unknown }).default;
-  return { default: { default: fn } };
-});
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, utimes } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
