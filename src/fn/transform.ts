@@ -84,9 +84,14 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   let config: FunctionConfig;
   try {
     list = parseResourceList(input);
-    config = { ...readFunctionConfig(list.functionConfig), ...options.overrides };
   } catch (e) {
     return fatal(e);
+  }
+  try {
+    config = { ...readFunctionConfig(list.functionConfig), ...options.overrides };
+  } catch (e) {
+    if (!isStreamlockError(e)) throw e;
+    return finish(list, [result('error', e.code, e.message, e.location?.field ? { field: { path: `functionConfig.${e.location.field}` } } : {})], false, 0);
   }
   const results: Result[] = [];
   const lockSources: Array<{ lock: Lock; description: string }> = [];
