@@ -27,6 +27,12 @@ export interface CredentialStore {
   lookup(registry: string, repository: string): Promise<CredentialLookup>;
 }
 
+/** One place credentials may come from (a config file, a set of pull secrets). */
+export interface CredentialSource {
+  /** `present: false` when the file does not exist; `source` describes where the credential came from. */
+  lookup(registry: string, repository: string): Promise<{ present: boolean; credential?: Credential; source: string }>;
+}
+
 const REDACTED = '[redacted]';
 
 export class CredentialsError extends Error {
