@@ -53,8 +53,8 @@ export function withAuth(send: Send, options: AuthPolicyOptions): Send {
     const scope = `repository:${req.context.repository}:pull`;
     const service = challenge.params.service;
     const creds = await lookup(req);
-    // Credentials go over TLS, or over plain http only to the registry's own host.
-    const mayUse = realm.protocol === 'https:' || realm.host === req.url.host;
+    // Credentials go over TLS, or over plain http only to the machine the registry is on.
+    const mayUse = realm.protocol === 'https:' || realm.hostname === hostnameOf(req.url.host);
     const credential = mayUse ? creds.credential : undefined;
     const who = credential ? `credentials from ${creds.source}` : creds.credential ? `anonymous: credentials withheld from plain-http realm ${realm.host}` : `anonymous; ${creds.source}`;
     const key = `${realm.href}\n${service ?? ''}\n${scope}`;
@@ -122,7 +122,8 @@ function checkRealm(raw: string | undefined, req: RegistryRequest, allowsPlainHt
   if (realm.protocol === 'http:' && !allowsPlainHttp(req.url.host)) {
     throw refuse('REGISTRY_INSECURE_REFUSED', `token realm ${realm.origin} is plain http (allowed only for loopback or insecure registries)`);
   }
-  if (isInternalIpLiteral(realm.hostname) && hostnameOf(realm.host) !== hostnameOf(req.url.host) && !isLoopbackHost(req.url.host)) {
+  const bothLoopback = isLoopbackHost(realm.host) && isLoopbackHost(req.url.host); // a local test registry with its token server
+  if (isInternalIpLiteral(realm.hostname) && hostnameOf(realm.host) !== hostnameOf(req.url.host) && !bothLoopback) {
     throw refuse('REGISTRY_INSECURE_REFUSED', `token realm ${realm.host} is an internal address unrelated to the registry`);
   }
   return realm;
