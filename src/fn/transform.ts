@@ -10,7 +10,7 @@ import type { ImageStreamInfo } from '../imagestreams.js';
 import type { Lock, LockStream } from '../lockfile/format.js';
 import { displayStream, isLockObject, parseLock } from '../lockfile/format.js';
 import type { ResourceList } from '../krm/resource-list.js';
-import { MAX_ALIAS_COUNT, TextEditor, parseResourceList, removeAnnotation, removeItems, setAnnotation, setScalar, toPlain, writeResults } from '../krm/resource-list.js';
+import { MAX_ALIAS_COUNT, TextEditor, parseResourceList, editAnnotations, removeItems, setScalar, toPlain, writeResults } from '../krm/resource-list.js';
 import type { Result } from '../krm/results.js';
 import { hasErrors, result, resultToObject } from '../krm/results.js';
 import type { StreamCatalog } from '../resolve-tag.js';
@@ -189,11 +189,14 @@ function applyEdits(editor: TextEditor, list: ResourceList, imageEdits: readonly
     if (!node) throw new StreamlockError('FIELDPATH_NO_MATCH', `items[${e.itemIndex}]: ${e.path.join('.')} not found`);
     setScalar(editor, node, e.value, inFlow(item, e.path));
   }
+  const byItem = new Map<number, { set: Array<readonly [string, string]>; remove: string[] }>();
   for (const e of annotationEdits) {
-    const item = list.items[e.itemIndex]!;
-    if (e.value === undefined) removeAnnotation(editor, list.text, item, e.key);
-    else setAnnotation(editor, list.text, item, e.key, e.value);
+    const edits = byItem.get(e.itemIndex) ?? { set: [], remove: [] };
+    if (e.value === undefined) edits.remove.push(e.key);
+    else edits.set.push([e.key, e.value]);
+    byItem.set(e.itemIndex, edits);
   }
+  for (const [itemIndex, edits] of byItem) editAnnotations(editor, list.text, list.items[itemIndex]!, edits.set, edits.remove);
 }
 
 /** Whether any collection on the way to a node is a flow collection (JSON input, `{…}` YAML). */

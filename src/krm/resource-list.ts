@@ -148,56 +148,92 @@ function findPair(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key) as Pair | undefined;
 }
 
-/** Inserts `key: value` as the first entry of a map (block or flow), keeping its indentation. */
+/** Inserts entries into a map (block: last, flow: first), keeping its indentation. */
 function insertFirst(editor: TextEditor, text: string, map: YAMLMap, entry: (indent: number) => string, flowEntry: string): void {
   if (map.flow) {
     const [start] = range(map);
-    editor.replace(start + 1, start + 1, map.items.length > 0 ? `${flowEntry}, ` : flowEntry);
+    const first = map.items[0];
+    if (!first) {
+      editor.replace(start + 1, start + 1, flowEntry);
+      return;
+    }
+    // Pretty-printed JSON: put the new entry on its own line, indented like the first one.
+    const [keyStart] = range(pairKey(first));
+    const onOwnLine = text.slice(start + 1, keyStart).includes('\n');
+    const indent = keyStart - lineStart(text, keyStart);
+    editor.replace(keyStart, keyStart, onOwnLine ? `${flowEntry},\n${' '.repeat(indent)}` : `${flowEntry}, `);
     return;
   }
+  // Block map: after the last entry, so comments written above existing entries stay with them.
   const first = map.items[0];
-  if (!first) throw new Error('internal: empty block map');
+  const last = map.items[map.items.length - 1] as Pair | undefined;
+  if (!first || !last) throw new Error('internal: empty block map');
   const [keyStart] = range(pairKey(first));
   const indent = keyStart - lineStart(text, keyStart);
-  editor.replace(keyStart, keyStart, `${entry(indent)}\n${' '.repeat(indent)}`);
+  const end = last.value ? range(last.value as Node)[2] : range(pairKey(last))[2];
+  if (text[end - 1] === '\n') editor.replace(end, end, `${' '.repeat(indent)}${entry(indent)}\n`);
+  else editor.replace(end, end, `\n${' '.repeat(indent)}${entry(indent)}`);
 }
 
-/** Sets (adds or replaces) an annotation on a resource node. */
-export function setAnnotation(editor: TextEditor, text: string, item: YAMLMap, key: string, value: string): void {
+/** Sets (adds or replaces) annotations on a resource node; new ones are inserted together. */
+export function setAnnotations(editor: TextEditor, text: string, item: YAMLMap, entries: ReadonlyArray<readonly [string, string]>): void {
+  if (entries.length === 0) return;
   const metadata = item.get('metadata', true);
-  const q = JSON.stringify(value);
-  const qk = JSON.stringify(key);
-  const plainKey = PLAIN_SAFE.test(key) ? key : qk;
+  const block = (indent: number, list = entries) => list.map(([k, v]) => `${' '.repeat(indent)}${PLAIN_SAFE.test(k) ? k : JSON.stringify(k)}: ${JSON.stringify(v)}`).join('\n');
+  const flow = entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ');
   if (!isMap(metadata)) {
     if (metadata !== undefined) throw new StreamlockError('WORKLOAD_INVALID', 'metadata is not a mapping');
-    insertFirst(editor, text, item, (i) => `metadata:\n${' '.repeat(i + 2)}annotations:\n${' '.repeat(i + 4)}${plainKey}: ${q}`, `"metadata": {"annotations": {${qk}: ${q}}}`);
+    insertFirst(editor, text, item, (i) => `metadata:\n${' '.repeat(i + 2)}annotations:\n${block(i + 4)}`, `"metadata": {"annotations": {${flow}}}`);
     return;
   }
   const pair = findPair(metadata, 'annotations');
   const annotations = pair?.value as Node | null | undefined;
   if (!pair || annotations === undefined) {
-    insertFirst(editor, text, metadata, (i) => `annotations:\n${' '.repeat(i + 2)}${plainKey}: ${q}`, `"annotations": {${qk}: ${q}}`);
+    insertFirst(editor, text, metadata, (i) => `annotations:\n${block(i + 2)}`, `"annotations": {${flow}}`);
     return;
   }
   if (annotations === null || (isScalar(annotations) && annotations.value === null)) {
     // `annotations:` with no value: give it a flow map in place.
     const end = annotations ? range(annotations)[1] : range(pairKey(pair))[1];
     const start = annotations ? range(annotations)[0] : end;
-    editor.replace(start, end, `${start === end ? ' ' : ''}{${qk}: ${q}}`);
+    editor.replace(start, end, `${start === end ? ' ' : ''}{${flow}}`);
     return;
   }
   if (!isMap(annotations)) throw new StreamlockError('WORKLOAD_INVALID', 'metadata.annotations is not a mapping');
-  const existing = findPair(annotations, key);
-  if (existing && existing.value) {
-    setScalar(editor, existing.value as Node, value, !!annotations.flow);
-    return;
+  const added: Array<readonly [string, string]> = [];
+  for (const [key, value] of entries) {
+    const existing = findPair(annotations, key);
+    if (existing && existing.value) setScalar(editor, existing.value as Node, value, !!annotations.flow);
+    else added.push([key, value]);
   }
+  if (added.length === 0) return;
+  const addedFlow = added.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ');
   if (annotations.items.length === 0) {
     const [start, end] = range(annotations);
-    editor.replace(start, end, `{${qk}: ${q}}`);
+    editor.replace(start, end, `{${addedFlow}}`);
     return;
   }
-  insertFirst(editor, text, annotations, () => `${plainKey}: ${q}`, `${qk}: ${q}`);
+  insertFirst(editor, text, annotations, (indent) => block(indent, added).slice(indent), addedFlow);
+}
+
+/**
+ * Sets and removes annotations of one resource in one go. A removed entry is reused for an added
+ * one (key and value rewritten in place), so the two never touch the same text.
+ */
+export function editAnnotations(editor: TextEditor, text: string, item: YAMLMap, set: ReadonlyArray<readonly [string, string]>, remove: readonly string[]): void {
+  const annotations = item.getIn(['metadata', 'annotations'], true);
+  const present = (k: string) => isMap(annotations) && findPair(annotations, k) !== undefined;
+  const toAdd = set.filter(([k]) => !present(k));
+  const toRemove = remove.filter(present);
+  const updates = set.filter(([k]) => present(k));
+  while (toAdd.length > 0 && toRemove.length > 0 && isMap(annotations)) {
+    const [key, value] = toAdd.shift()!;
+    const pair = findPair(annotations, toRemove.shift()!)!;
+    setScalar(editor, pair.key as Node, key, !!annotations.flow);
+    if (pair.value) setScalar(editor, pair.value as Node, value, !!annotations.flow);
+  }
+  for (const key of toRemove) removeAnnotation(editor, text, item, key);
+  setAnnotations(editor, text, item, [...updates, ...toAdd]);
 }
 
 /** Removes an annotation from a resource node, if present. */
@@ -279,10 +315,17 @@ export function writeResults(editor: TextEditor, list: ResourceList, resultsYaml
       editor.replace(start, end, resultsJson);
       return;
     }
-    const [start, end] = range(root);
-    const close = text.lastIndexOf('}', end);
-    editor.replace(close, close, `${root.items.length > 0 ? ', ' : ''}"results": ${resultsJson}`);
-    void start;
+    const last = root.items[root.items.length - 1] as Pair | undefined;
+    if (!last) {
+      const [start] = range(root);
+      editor.replace(start + 1, start + 1, `"results": ${resultsJson}`);
+      return;
+    }
+    const firstKey = range(pairKey(root.items[0] as Pair))[0];
+    const pretty = text.slice(range(root)[0] + 1, firstKey).includes('\n');
+    const at = (last.value ? range(last.value as Node) : range(pairKey(last)))[1];
+    const indent = firstKey - lineStart(text, firstKey);
+    editor.replace(at, at, pretty ? `,\n${' '.repeat(indent)}"results": ${resultsJson}` : `, "results": ${resultsJson}`);
     return;
   }
   if (index >= 0) removeMapEntry(editor, text, root, index);

@@ -136,7 +136,7 @@ describe('input forms', () => {
     ` + LOCK_ITEM;
     const out = transform(input);
     expect(out.ok).toBe(true);
-    expect(out.text).toContain(`  metadata:\n    annotations:\n      resolved.streamlock.dev/web: "web:latest generation 1 ${D1}"\n    name: p\n    labels: {a: b}\n`);
+    expect(out.text).toContain(`  metadata:\n    name: p\n    labels: {a: b}\n    annotations:\n      resolved.streamlock.dev/web: "web:latest generation 1 ${D1}"\n  spec:\n`);
     expect(out.text).toContain(`    image: quay.io/acme/web@${D1}\n`);
     expect(transform(out.text).text).toBe(out.text);
   });
