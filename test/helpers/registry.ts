@@ -16,6 +16,8 @@ export const REGISTRY_BIN = process.env.STREAMLOCK_REGISTRY_BIN ?? '/usr/bin/doc
 export interface TlsFiles {
   readonly dir: string;
   readonly caCert: string;
+  /** A directory holding only `ca.crt`: skopeo's --cert-dir layout. */
+  readonly caDir: string;
   readonly serverCert: string;
   readonly serverKey: string;
 }
@@ -66,7 +68,9 @@ export function makeTls(dir: string): TlsFiles {
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
   execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ${f('ext.cnf')}`]);
   run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('ext.cnf')]);
-  return { dir, caCert: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key') };
+  const caDir = f('ca-only');
+  execFileSync('sh', ['-c', `mkdir -p ${caDir} && cp ${f('ca.crt')} ${caDir}/ca.crt`]);
+  return { dir, caCert: f('ca.crt'), caDir, serverCert: f('server.crt'), serverKey: f('server.key') };
 }
 
 /**
