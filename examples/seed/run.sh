@@ -37,8 +37,9 @@ step() {
   printf '\n%s== %d. %s%s\n' "$bold" "$step" "$*" "$plain"
 }
 
+cli_help=$(node "$cli" --help)
 has_command() { # has_command NAME: the CLI lists NAME among its commands
-  node "$cli" --help | grep -Eq "^  $1( |$)"
+  grep -Eq "^  $1( |$)" <<<"$cli_help"
 }
 
 has_option() { # has_option COMMAND OPTION
