@@ -44,7 +44,8 @@ export function renderLockfile(previousText: string | undefined, next: Lock): st
   if (doc.errors.length > 0 || !isMap(doc.contents)) return renderNewLockfile(next);
   try {
     const text = new Splicer(previousText, detectStyle(previousText)).apply(doc.contents, next);
-    if (sameLock(text, next)) return text;
+    // Unchanged text: check the document already parsed instead of parsing it again.
+    if (text === previousText ? sameLockData(doc.toJS(), next) : sameLock(text, next)) return text;
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
   }
@@ -66,8 +67,12 @@ function reserialise(doc: Document, next: Lock): string {
 }
 
 function sameLock(text: string, next: Lock): boolean {
+  return sameLockData(parseDocument(text).toJS(), next);
+}
+
+function sameLockData(data: unknown, next: Lock): boolean {
   try {
-    const parsed = parseLock(parseDocument(text).toJS(), { description: 'rendered lockfile' });
+    const parsed = parseLock(data, { description: 'rendered lockfile' });
     return JSON.stringify(lockToObject(parsed)) === JSON.stringify(lockToObject(next));
   } catch {
     return false;

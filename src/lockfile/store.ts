@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { StreamlockError } from '../errors.js';
 import type { Lock } from './format.js';
-import { parseLock } from './format.js';
+import { lockToObject, parseLock } from './format.js';
 import { renderLockfile } from './edit.js';
 
 export interface LockfileContents {
@@ -34,6 +34,8 @@ export interface UpdateLockfileOptions {
   readonly staleMs?: number;
   /** Compute the new text but write nothing. Default: `false`. */
   readonly dryRun?: boolean;
+  /** The file as the caller read it earlier: reused, not re-parsed, if the file has not changed since. */
+  readonly known?: LockfileContents;
 }
 
 export interface UpdateLockfileResult {
@@ -75,6 +77,18 @@ export async function readLockfile(path: string): Promise<LockfileContents> {
   return { lock: parseLockfileText(text, path), text, exists: true };
 }
 
+async function readLockfileReusing(path: string, known: LockfileContents | undefined): Promise<LockfileContents> {
+  if (!known) return readLockfile(path);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return readLockfile(path);
+  }
+  if (text === known.text) return known;
+  return text === undefined ? { lock: EMPTY_LOCK, text: undefined, exists: false } : { lock: parseLockfileText(text, path), text, exists: true };
+}
+
 /**
  * Applies `mutate` to the lockfile under an exclusive lock and writes the result atomically.
  * `mutate` gets the lock as it is on disk now (re-read under the lock), never a stale copy.
@@ -86,11 +100,12 @@ export async function updateLockfile(
 ): Promise<UpdateLockfileResult> {
   const release = await acquireLock(path, options);
   try {
-    const current = await readLockfile(path);
+    const current = await readLockfileReusing(path, options.known);
     const after = await mutate(current.lock);
+    // Validate what we are about to write: a bug upstream must not corrupt the file. (The text
+    // itself is checked against `after` by renderLockfile.)
+    parseLock(lockToObject(after), { file: path, description: `${path} (new content)` });
     const text = renderLockfile(current.text, after);
-    // Validate what we are about to write: a bug upstream must not corrupt the file.
-    parseLockfileText(text, path);
     const changed = text !== current.text;
     if (changed && !options.dryRun) await writeAtomic(path, text);
     return { before: current.lock, after, previousText: current.text, text, changed, written: changed && !options.dryRun };

@@ -69,7 +69,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--insecure-registry <host>', 'allow plain HTTP or unverified TLS for this registry host[:port]; repeatable', collect, [])
     .option('--pull-secret <file>', 'kubernetes.io/dockerconfigjson Secret (or config.json) with credentials; repeatable', collect, [])
     .option('--timeout <duration>', 'per-request timeout (30s, 500ms; a bare number is seconds)')
-    .option('--concurrency <n>', 'registry requests in flight at once', '16')
+    .option('--concurrency <n>', 'registry requests in flight at once (overall and per registry)', '16')
     .option('--keep-going', 'write the tags that resolved even if others failed (exit status is still 3)')
     .action(async (paths: string[], raw: RawOptions) => {
       await runImport(parseOptions(paths, raw), io);
@@ -130,7 +130,8 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
   }
   // Read (and validate) the lock before any network: a broken lock fails fast, and tags that
   // recorded a platform keep recording it.
-  const { lock: current } = await readLockfile(lockPath);
+  const known = await readLockfile(lockPath);
+  const current = known.lock;
   const platformFor = (t: (typeof targets)[number]): string | undefined => {
     if (opts.platform) return opts.platform;
     const s = findStream(current, t.stream, t.namespace);
@@ -141,6 +142,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     credentials: loadCredentialStore({ env: io.env, homedir: io.env.HOME || homedir(), pullSecretFiles: opts.pullSecrets.map((p) => resolve(io.cwd, p)) }),
     ...(opts.caFile ? { caFile: resolve(io.cwd, opts.caFile) } : {}),
     insecureRegistries: [...opts.insecureRegistries],
+    concurrencyPerRegistry: opts.concurrency,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
   let outcomes: TagOutcome[];
@@ -173,7 +175,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
         report.changes = applied.changes;
         return applied.lock;
       },
-      { dryRun: opts.dryRun },
+      { dryRun: opts.dryRun, known },
     );
     report.written = result.written;
   } else {
