@@ -61,10 +61,10 @@ describe('docker config.json', () => {
       .then(() => undefined);
     expect(e).toBeUndefined(); // missing files are simply absent
     const bad = loadCredentialStore({ env: { ...env, REGISTRY_AUTH_FILE: join(fixtures, 'malformed-config.json') }, homedir: '/nonexistent-home' });
-    const err = await bad.lookup('x.example.com', 'app').catch((x: unknown) => x as Error);
+    const err = (await bad.lookup('x.example.com', 'app').catch((x: unknown) => x)) as Error;
     expect(err).toBeInstanceOf(CredentialsError);
-    expect(err!.message).toMatch(/malformed-config\.json: not valid JSON/);
-    expect(err!.message).not.toContain('very-secret');
+    expect(err.message).toMatch(/malformed-config\.json: not valid JSON/);
+    expect(err.message).not.toContain('very-secret');
   });
 });
 
