@@ -1,9 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { basicCredential, identityTokenCredential, type Credential, type CredentialStore } from '../../src/credentials/credential.js';
+import { loadCredentialStore } from '../../src/credentials/store.js';
 import { parseImageRef } from '../../src/image-ref.js';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../../src/registry/client.js';
+import { withAuth } from '../../src/registry/auth.js';
 import { RegistryError } from '../../src/registry/errors.js';
+import type { RegistryRequest, RegistryResponse, Send } from '../../src/registry/exchange.js';
 import { imageManifest, OCI_MANIFEST, sendError, sendManifest, sha256, startServer, type Handler, type TestServer } from '../helpers/fake-registry.js';
 
 const servers: TestServer[] = [];
@@ -260,5 +266,63 @@ describe('redirects', () => {
     const e = await failure(client().resolveTag(parseImageRef(`${loop.host}/app:v1`)));
     expect(e.code).toBe('REGISTRY_REDIRECT_REFUSED');
     expect(loop.requests.filter((r) => r.method === 'HEAD')).toHaveLength(6);
+  });
+});
+
+describe('token cache expiry (policy alone, fake transport)', () => {
+  it('reuses a token until expires_in passes, then asks again', async () => {
+    let clock = 0;
+    const tokenCalls: string[] = [];
+    const reply = (status: number, url: URL, headers: Record<string, string> = {}, json?: unknown): RegistryResponse => ({
+      status, headers, url, body: Buffer.from(json === undefined ? '' : JSON.stringify(json)),
+    });
+    const send: Send = async (req) => {
+      if (req.kind === 'token') {
+        tokenCalls.push(req.url.href);
+        return reply(200, req.url, {}, { token: `t${tokenCalls.length}`, expires_in: 60 });
+      }
+      if (req.headers.authorization === `Bearer t${tokenCalls.length}`) return reply(200, req.url);
+      return reply(401, req.url, { 'www-authenticate': 'Bearer realm="https://auth.example/token",service="svc"' });
+    };
+    const authed = withAuth(send, { sendToken: send, allowsPlainHttp: () => false, now: () => clock });
+    const req: RegistryRequest = {
+      kind: 'manifest', method: 'HEAD', url: new URL('https://reg.example/v2/app/manifests/v1'), headers: {},
+      maxBodyBytes: 1024, tooLargeCode: 'MANIFEST_TOO_LARGE', context: { registry: 'reg.example', repository: 'app', reference: 'v1' },
+    };
+    expect((await authed(req)).status).toBe(200);
+    clock = 50_000;
+    expect((await authed(req)).status).toBe(200);
+    expect(tokenCalls).toHaveLength(1);
+    clock = 61_000;
+    expect((await authed(req)).status).toBe(200);
+    expect(tokenCalls).toHaveLength(2);
+  });
+});
+
+describe('with the real credential store', () => {
+  it('uses docker config credentials and names the file (never the password) when they are refused', async () => {
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== basic('dev', 'right-password')) {
+        return sendError(res, 401, 'UNAUTHORIZED', { 'www-authenticate': 'Basic realm="fake"' });
+      }
+      sendManifest(req, res, body, OCI_MANIFEST);
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'streamlock-creds-'));
+    try {
+      const writeConfig = (password: string) =>
+        writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`dev:${password}`).toString('base64') } } }));
+      const credentials = () => loadCredentialStore({ env: { DOCKER_CONFIG: dir }, homedir: '/nonexistent-home' });
+
+      await writeConfig('right-password');
+      expect((await client({ credentials: credentials() }).resolveTag(parseImageRef(`${registry.host}/app:v1`))).digest).toBe(sha256(body));
+
+      await writeConfig('wrong-password-xyz');
+      const e = await failure(client({ credentials: credentials() }).resolveTag(parseImageRef(`${registry.host}/app:v1`)));
+      expect(e.code).toBe('REGISTRY_UNAUTHORIZED');
+      expect(e.message).toContain(`docker config ${join(dir, 'config.json')}`);
+      expect(`${e.message} ${inspect(e)} ${JSON.stringify(e)}`).not.toContain('wrong-password-xyz');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
