@@ -82,12 +82,13 @@ export function tempDir(prefix = 'streamlock-e2e-'): { path: string; remove: () 
 }
 
 /**
- * Copies an example (without `.expected/`) into `parent/<example>` and commits it to a fresh git
- * repository there, so `packageDiff` can show what kpt changed.
+ * Copies an example, `.expected/` included (its `.krmignore` must keep kpt away from it), into
+ * `parent/<example>` and commits it to a fresh git repository there, so `packageDiff` can show
+ * what kpt changed.
  */
 export async function copyPackage(example: string, parent: string): Promise<string> {
   const dest = join(parent, example);
-  cpSync(join(EXAMPLES_DIR, example), dest, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.expected') });
+  cpSync(join(EXAMPLES_DIR, example), dest, { recursive: true });
   await git(dest, 'init', '-q');
   await git(dest, 'add', '-A');
   await git(dest, 'commit', '-q', '--no-verify', '-m', 'example as committed');
