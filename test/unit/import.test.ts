@@ -167,3 +167,53 @@ describe('applyImport', () => {
     expect(formatCreated(new Date('2026-11-20T10:12:00.987Z'))).toBe('2026-11-20T10:12:00Z');
   });
 });
+
+describe('streamlock import (usage and input errors, no registry reached)', () => {
+  const run = async (args: string[], files: Record<string, string>) => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { PassThrough } = await import('node:stream');
+    const { main } = await import('../../src/cli/main.js');
+    const dir = await mkdtemp(join(tmpdir(), 'streamlock-import-unit-'));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    let out = '';
+    let err = '';
+    const sink = (add: (s: string) => void) => Object.assign(new PassThrough(), { write: (s: string) => (add(s), true) }) as never;
+    const code = await main(['import', ...args], {
+      stdin: new PassThrough(),
+      stdout: sink((s) => (out += s)),
+      stderr: sink((s) => (err += s)),
+      env: { HOME: dir },
+      cwd: dir,
+      now: () => new Date('2026-11-20T10:12:00Z'),
+      interactive: false,
+    });
+    return { code, out, err };
+  };
+  const IS = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: web}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: 127.0.0.1:1/web:x}\n';
+
+  it('exits 1 for a broken lockfile before any network', async () => {
+    const r = await run(['is.yaml'], { 'is.yaml': IS, 'imagestreams.lock.yaml': 'apiVersion: streamlock.dev/v1alpha1\nkind: ImageStreamLock\nstreams: [{name: Web, tags: []}]\n' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('imagestreams.lock.yaml');
+  });
+
+  it('exits 1 for manifests that are not YAML or not valid ImageStreams', async () => {
+    expect((await run(['is.yaml'], { 'is.yaml': 'kind: [' })).code).toBe(1);
+    const bad = await run(['is.yaml'], { 'is.yaml': IS.replace('127.0.0.1:1/web:x', 'Bad Name') });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('is.yaml');
+  });
+
+  it('exits 2 for bad flags', async () => {
+    expect((await run(['--output', 'xml', 'is.yaml'], { 'is.yaml': IS })).code).toBe(2);
+    expect((await run(['--platform', 'arm64', 'is.yaml'], { 'is.yaml': IS })).code).toBe(2);
+    expect((await run(['--timeout', 'soon', 'is.yaml'], { 'is.yaml': IS })).code).toBe(2);
+  });
+
+  it('prints "no changes" when there is nothing to import', async () => {
+    const r = await run(['is.yaml'], { 'is.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n' });
+    expect(r).toMatchObject({ code: 0, out: 'no changes\n' });
+  });
+});

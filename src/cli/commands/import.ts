@@ -9,6 +9,7 @@ import type { ImageStreamInfo } from '../../imagestreams.js';
 import { isImageStream, readImageStream } from '../../imagestreams.js';
 import type { ImportFilter, SkippedTag, TagChange, TagOutcome } from '../../import.js';
 import { applyImport, formatChange, formatCreated, parseImportFilter, resolveTargets, selectImportTargets, targetLabel } from '../../import.js';
+import { parseImageRef } from '../../image-ref.js';
 import { DEFAULT_LOCKFILE } from '../../lockfile/format.js';
 import { findStream, findTag } from '../../lockfile/history.js';
 import { readLockfile, updateLockfile } from '../../lockfile/store.js';
@@ -113,6 +114,8 @@ export function parseDuration(text: string): number {
 /** The machine-readable report (`--output json`); the text output is rendered from the same data. */
 export interface ImportReport {
   lockfile: string;
+  /** The lockfile did not exist before this run. */
+  created: boolean;
   dryRun: boolean;
   written: boolean;
   changes: TagChange[];
@@ -156,6 +159,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
   const failures = outcomes.filter((o) => !o.ok).map((o) => describeFailure(o as TagOutcome & { ok: false }));
   const report: ImportReport = {
     lockfile: opts.lockfile,
+    created: !known.exists,
     dryRun: opts.dryRun,
     written: false,
     changes: [],
@@ -258,7 +262,17 @@ function collectStreams(obj: unknown, file: string, defaultNamespace: string, ou
   }
   if (!isImageStream(o)) return;
   try {
-    out.push(readImageStream(o, defaultNamespace, file));
+    const is = readImageStream(o, defaultNamespace, file);
+    // Check sources here, where the file is known (selectImportTargets would say only the stream).
+    for (const tag of is.tags.values()) {
+      if (tag.from?.kind !== 'DockerImage' || tag.reference) continue;
+      try {
+        parseImageRef(tag.from.name);
+      } catch (e) {
+        throw new StreamlockError('IMAGESTREAM_INVALID', `${file}: ImageStream ${is.name}: tag ${tag.name}: from.name: ${describeError(e)}`, { location: { file } });
+      }
+    }
+    out.push(is);
   } catch (e) {
     if (e instanceof StreamlockError && !e.message.startsWith(file)) {
       throw new StreamlockError(e.code, `${file}: ${e.message}`, { cause: e, location: { ...e.location, file } });
