@@ -88,7 +88,8 @@ export function parseLock(data: unknown, source: LockSource): Lock {
   }
   const lock = data as unknown as Lock;
   checkSemantics(lock, source);
-  return { streams: lock.streams };
+  // An alias tag may leave `items` out; the type promises an array.
+  return { streams: lock.streams.map((s) => ({ ...s, tags: s.tags.map((t) => (t.items ? t : { ...t, items: [] })) })) };
 }
 
 /** Rules beyond the schema: unique keys, ordered generations, digests that agree, pins that exist. */
