@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The streamlock KRM function as a container image: `kpt fn eval --image`, kustomize container
 # functions, and the Argo CD plugin sidecar. The function reads a ResourceList on stdin and
 # writes one on stdout; it needs no network, no writable filesystem and no root.
