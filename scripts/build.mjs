@@ -14,8 +14,21 @@ const entries = [
   ['src/fn/bin.ts', 'dist/streamlock-fn.mjs'],
 ];
 
-await Promise.all(
-  entries.map(([entry, outfile]) =>
+// The library surface: dependencies stay external (they come with the package).
+const library = build({
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/index.js',
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.18',
+  logLevel: 'warning',
+});
+
+await Promise.all([
+  library,
+  ...entries.map(([entry, outfile]) =>
     build({
       entryPoints: [entry],
       outfile,
@@ -29,4 +42,4 @@ await Promise.all(
       logLevel: 'warning',
     }).then(() => chmodSync(outfile, 0o755)),
   ),
-);
+]);
