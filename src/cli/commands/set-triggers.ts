@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { YAMLMap } from 'yaml';
-import { isMap } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { StreamlockError } from '../../errors.js';
 import { TextEditor, removeAnnotation, setAnnotations } from '../../krm/resource-list.js';
 import type { FromImage, TriggerRequest } from '../../lifecycle/trigger-update.js';
@@ -191,7 +191,7 @@ export async function runSetTriggers(options: SetTriggersOptions, io: CliIO): Pr
       resources.push({ file: f.file, kind: String(obj.kind), resource, changed: update.changed, notes: update.notes });
       if (!update.changed) continue;
       const node = doc.doc.contents as YAMLMap;
-      if (update.value === undefined) removeAnnotation(editor, f.text, node, TRIGGERS_ANNOTATION);
+      if (update.value === undefined) removeTriggers(editor, f.text, node);
       else setAnnotations(editor, f.text, node, [[TRIGGERS_ANNOTATION, update.value]]);
     }
     if (editor.size > 0) writes.push({ path: f.path, file: f.file, text: editor.apply() });
@@ -207,6 +207,26 @@ export async function runSetTriggers(options: SetTriggersOptions, io: CliIO): Pr
     }
   }
   return { resources, filesWritten: options.dryRun ? [] : writes.map((w) => w.file) };
+}
+
+/**
+ * Removes the triggers annotation; when it is the only annotation of a block mapping, the whole
+ * `annotations:` entry goes (rather than leaving `annotations: {}` behind).
+ */
+function removeTriggers(editor: TextEditor, text: string, item: YAMLMap): void {
+  const metadata = item.get('metadata', true);
+  const annotations = isMap(metadata) ? metadata.get('annotations', true) : undefined;
+  if (!isMap(metadata) || !isMap(annotations) || annotations.items.length !== 1 || metadata.flow || annotations.flow || metadata.items.length < 2) {
+    removeAnnotation(editor, text, item, TRIGGERS_ANNOTATION);
+    return;
+  }
+  const at = metadata.items.findIndex((p) => isScalar(p.key) && p.key.value === 'annotations');
+  const pair = metadata.items[at] as Pair<Node, Node>;
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const start = lineStart(pair.key.range![0]);
+  const next = metadata.items[at + 1] as Pair<Node, Node> | undefined;
+  const end = next ? lineStart(next.key.range![0]) : annotations.range![2];
+  editor.replace(start, end, '');
 }
 
 export function formatSetTriggers(report: SetTriggersReport, dryRun: boolean): string {
