@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # The image-streams walk-through, offline: render myapp from the lock, record a new UBI build
-# (rollout), then pin the first build (rollback), rendering after each step. It works on a copy
+# (rollout), pin the first build (rollback), then unpin, rendering after each step with the
+# KRM function and changing the lock with the CLI (`streamlock tag`, `rollback`, `history`). It works on a copy
 # in a temporary directory and uses only this repository's build: `npm run seed` runs it.
-#
-# Where the CLI has `streamlock tag` / `streamlock rollback`, the script uses them; otherwise it
-# edits the lock the way they would (a few lines of node with the yaml package).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,34 +35,16 @@ step() {
   printf '\n%s== %d. %s%s\n' "$bold" "$step" "$*" "$plain"
 }
 
-cli_help=$(node "$cli" --help)
-has_command() { # has_command NAME: the CLI lists NAME among its commands
-  grep -Eq "^  $1( |$)" <<<"$cli_help"
-}
-
-has_option() { # has_option COMMAND OPTION
-  node "$cli" "$1" --help 2>/dev/null | grep -q -- "$2"
-}
-
-# Node with this repository's yaml package, for the steps the CLI may not have yet.
+# Node with this repository's yaml package.
 js() {
   ROOT="$root" node --input-type=module -e "import { createRequire } from 'node:module';
 const YAML = createRequire(process.env.ROOT + '/package.json')('yaml');
 $1" "${@:2}"
 }
 
-show_history() {
-  if has_command history; then
-    (cd "$pkg" && node "$cli" history ubi:8 -n demo)
-  else
-    js "
-const { readFileSync } = await import('node:fs');
-const lock = YAML.parse(readFileSync(process.argv[1], 'utf8'));
-const tag = lock.streams.find((s) => s.name === 'ubi').tags.find((t) => t.tag === '8');
-const current = tag.pinned ?? tag.items[0].generation;
-for (const ev of tag.items) console.log(\`\${ev.generation === current ? '*' : ' '} generation \${ev.generation}  \${ev.created}  \${ev.dockerImageReference}\`);
-if (tag.pinned !== undefined) console.log(\`  (pinned to generation \${tag.pinned})\`);" "$lock"
-  fi
+streamlock() { # the CLI, run in the package (its lockfile is the default imagestreams.lock.yaml)
+  echo "   \$ streamlock $*"
+  (cd "$pkg" && node "$cli" "$@") | sed 's/^/   /'
 }
 
 # Renders the package through the KRM function (`streamlock fn`), as kpt would: every YAML file
@@ -112,31 +92,14 @@ lock_diff() {
 
 step "The package: myapp follows ubi:8; the lock records two imports of $repo:8.0"
 echo "   (copied to $pkg)"
-show_history | sed 's/^/   /'
+streamlock history ubi:8 -n demo
 
 step "Render: the trigger resolves to the newest recorded build, generation 2 (8.0-154)"
 render "$gen2"
 
 step "A new build (8.0-181) is published: record it as generation 3 (what a scheduled \`streamlock import\` does)"
 cp "$lock" "$work/before.yaml"
-if has_command tag; then
-  echo "   \$ streamlock tag $repo@$gen3 ubi:8"
-  (cd "$pkg" && node "$cli" tag "$repo@$gen3" ubi:8 $(has_option tag --namespace && echo "-n demo")) | sed 's/^/   /'
-else
-  echo "   (this CLI has no \`tag\` command yet: appending the generation to the lock directly)"
-  js "
-const { readFileSync, writeFileSync } = await import('node:fs');
-const [file, image, ref] = process.argv.slice(1);
-const doc = YAML.parseDocument(readFileSync(file, 'utf8'));
-const stream = doc.get('streams').items.find((s) => s.get('name') === 'ubi' && s.get('namespace') === 'demo');
-const tag = stream.get('tags').items.find((t) => String(t.get('tag')) === '8');
-const items = tag.get('items');
-const generation = items.items[0].get('generation') + 1;
-const created = new YAML.Scalar('2026-11-27T08:30:00Z');
-created.type = 'QUOTE_DOUBLE';
-items.items.unshift(doc.createNode({ generation, created, image, dockerImageReference: ref }));
-writeFileSync(file, doc.toString({ indentSeq: false }));" "$lock" "$gen3" "$repo@$gen3"
-fi
+streamlock tag "$repo@$gen3" ubi:8 -n demo
 lock_diff "$work/before.yaml"
 
 step "Render again: the rollout is this diff of the lock; myapp moves to generation 3"
@@ -144,25 +107,17 @@ render "$gen3"
 
 step "8.0-181 misbehaves: roll back by pinning generation 1 (8.0-122); history is kept"
 cp "$lock" "$work/before.yaml"
-if has_command rollback && has_option rollback --to-generation; then
-  echo "   \$ streamlock rollback ubi:8 --to-generation 1"
-  (cd "$pkg" && node "$cli" rollback ubi:8 --to-generation 1 $(has_option rollback --namespace && echo "-n demo")) | sed 's/^/   /'
-else
-  echo "   (this CLI has no \`rollback --to-generation\` yet: setting pinned: 1 in the lock directly)"
-  js "
-const { readFileSync, writeFileSync } = await import('node:fs');
-const file = process.argv[1];
-const doc = YAML.parseDocument(readFileSync(file, 'utf8'));
-const stream = doc.get('streams').items.find((s) => s.get('name') === 'ubi' && s.get('namespace') === 'demo');
-const tag = stream.get('tags').items.find((t) => String(t.get('tag')) === '8');
-const at = tag.items.findIndex((pair) => pair.key.value === 'items');
-tag.items.splice(at, 0, doc.createPair('pinned', 1));
-writeFileSync(file, doc.toString({ indentSeq: false }));" "$lock"
-fi
+streamlock rollback ubi:8 --to-generation 1 -n demo
 lock_diff "$work/before.yaml"
-show_history | sed 's/^/   /'
+streamlock history ubi:8 -n demo
 
 step "Render again: myapp is back on generation 1, and stays there until the pin is removed"
 render "$gen1"
+
+step "Once a fixed build is out, remove the pin: the tag follows its newest generation again"
+cp "$lock" "$work/before.yaml"
+streamlock rollback ubi:8 --latest -n demo
+lock_diff "$work/before.yaml"
+render "$gen3"
 
 printf '\nDone: render, rollout and rollback all came from the lock, without a registry or a cluster.\n'

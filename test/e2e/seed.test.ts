@@ -11,12 +11,15 @@ const GEN3 = 'sha256:e95ca21efd14f14e1edc4fca065a0bc748263b1cd4dd4b62e6b1228f774
 beforeAll(() => requireBuild());
 
 describe('examples/seed/run.sh', () => {
-  it('renders generation 2, rolls out generation 3, rolls back to generation 1, and exits 0', async () => {
+  it('renders generation 2, rolls out generation 3, rolls back to generation 1, unpins, and exits 0', async () => {
     const out = await run('bash', [join(EXAMPLES_DIR, 'seed', 'run.sh')]);
     expect(out.code, out.stdout + out.stderr).toBe(0);
     const images = [...out.stdout.matchAll(/myapp image: (\S+)/g)].map((m) => m[1]);
-    expect(images).toEqual([REPO + GEN2, REPO + GEN3, REPO + GEN1]);
+    expect(images).toEqual([REPO + GEN2, REPO + GEN3, REPO + GEN1, REPO + GEN3]);
     expect(out.stdout).toContain(`ubi:8 generation 1 (pinned) ${GEN1}`);
+    expect(out.stdout).toContain('$ streamlock tag registry.access.redhat.com/ubi8/ubi@' + GEN3 + ' ubi:8');
+    expect(out.stdout).toContain('$ streamlock rollback ubi:8 --to-generation 1');
+    expect(out.stdout).toContain('+    pinned: 1');
     expect(out.stdout).toMatch(/^Done: /m);
   });
 });
