@@ -1,10 +1,13 @@
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import fc from 'fast-check';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, utimes } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { renderLockfile, renderNewLockfile, detectStyle } from '../../src/lockfile/edit.js';
 import { acquireLock, readLockfile, updateLockfile } from '../../src/lockfile/store.js';
 import type { Lock, LockTag, TagEvent } from '../../src/lockfile/format.js';
+import { lockToObject, sortLock } from '../../src/lockfile/format.js';
 import { appendEvent, pinGeneration } from '../../src/lockfile/history.js';
 import { StreamlockError } from '../../src/errors.js';
 
@@ -68,6 +71,37 @@ streams:
       dockerImageReference: quay.io/org/ubi@${A}
 `);
     expect(renderLockfile(undefined, baseLock)).toBe(renderNewLockfile(baseLock));
+  });
+
+  it('emits a new file exactly as yaml\'s Document would (property)', () => {
+    const viaDocument = (lock: Lock): string => {
+      const doc = new Document(lockToObject(lock));
+      const quote = (n: unknown): void => {
+        if (isMap(n)) for (const p of n.items) {
+          if (isScalar(p.key) && p.key.value === 'created' && isScalar(p.value)) p.value.type = 'QUOTE_DOUBLE';
+          quote(p.value);
+        }
+        else if (isSeq(n)) n.items.forEach(quote);
+      };
+      quote(doc.contents);
+      return doc.toString({ indentSeq: false, lineWidth: 0 });
+    };
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`);
+    const name = fc.constantFrom('ubi', 'web', 'a.b', 'x-1', 'true', '8', 'null', '0x1f', 'e1');
+    const tagName = fc.constantFrom('8', '1.4', 'latest', 'v1.0', '1e3', 'True', '_x', '.5', '0o7', 'nan', '-1');
+    const from = fc.constantFrom('quay.io/org/ubi:8', 'nginx:1.25', 'localhost:5000/a/b:c', '127.0.0.1:5000/x:1.0');
+    const tag = fc.record({ tag: tagName, from: fc.option(from, { nil: undefined }), pinned: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), digests: fc.array(hex, { minLength: 0, maxLength: 3 }) }).map(
+      ({ tag, from, pinned, digests }): LockTag => ({
+        tag,
+        ...(from ? { from } : {}),
+        ...(pinned && pinned <= digests.length ? { pinned } : {}),
+        items: digests.map((d, i) => ({ generation: digests.length - i, created: '2026-11-20T10:12:00Z', image: d, dockerImageReference: `quay.io/org/ubi@${d}`, ...(i === 0 ? { platformImage: d } : {}) })),
+      }),
+    );
+    const lock = fc.array(fc.record({ name, namespace: fc.option(fc.constantFrom('demo', 'a-b', 'prod'), { nil: undefined }), tags: fc.uniqueArray(tag, { selector: (t) => t.tag, maxLength: 3 }) }), { maxLength: 4 }).map(
+      (streams): Lock => sortLock({ streams: streams.filter((s, i) => streams.findIndex((o) => o.name === s.name && o.namespace === s.namespace) === i) }),
+    );
+    fc.assert(fc.property(lock, (l) => renderNewLockfile(l) === viaDocument(l)), { numRuns: 300 });
   });
 
   it('returns the text unchanged when the lock is the same', () => {
