@@ -71,6 +71,14 @@ function walk(catalog: StreamCatalog, namespace: string, stream: string, tag: st
   const spec = info?.tags.get(tag);
 
   if (lockTag?.alias !== undefined) return walk(catalog, namespace, stream, lockTag.alias, chain, asked);
+  // A lock recorded from another source than the spec names is stale, pinned or not: a pin
+  // must not hide it until the day the pin is lifted.
+  if (spec?.from?.kind === 'DockerImage' && !pinnedRef(spec.from.name) && lockTag?.from !== undefined && lockTag.from !== spec.from.name) {
+    return fail(
+      'TAG_SOURCE_MISMATCH',
+      `${here}: the ImageStream now imports from ${spec.from.name} but the lock recorded ${lockTag.from}; run \`streamlock import\` to record the new source`,
+    );
+  }
   if (lockTag?.pinned !== undefined) {
     const ev = currentEvent(lockTag);
     if (!ev) return fail('LOCK_PIN_MISSING', `${here} is pinned to generation ${lockTag.pinned}, which is not recorded`);
@@ -81,12 +89,6 @@ function walk(catalog: StreamCatalog, namespace: string, stream: string, tag: st
   if (spec?.from?.kind === 'DockerImage') {
     const pinnedSpec = pinnedRef(spec.from.name);
     if (pinnedSpec) return { ok: true, value: { ...pinnedSpec, generation: 0, pinned: false, chain } };
-    if (lockTag?.from !== undefined && lockTag.from !== spec.from.name) {
-      return fail(
-        'TAG_SOURCE_MISMATCH',
-        `${here}: the ImageStream now imports from ${spec.from.name} but the lock recorded ${lockTag.from}; run \`streamlock import\` to record the new source`,
-      );
-    }
   }
   if (lockTag) {
     const ev = currentEvent(lockTag);

@@ -119,6 +119,12 @@ describe('resolving triggers', () => {
     expect(r.errors[0].message).toContain('streamlock import');
   });
 
+  it('reports a stale lock even when the tag is pinned', () => {
+    const is = imageStream('ubi', 'demo', [{ name: '8', from: { kind: 'DockerImage', name: `${UBI}:8.1` } }]);
+    const r = runFn(resourceList([myapp([trigger('ubi:8', 'myapp')]), is, ubiLock({ pinned: 1 })]));
+    expect(r.codes).toContain('TAG_SOURCE_MISMATCH');
+  });
+
   it('resolves bare names with resolve-names "*" and lookupPolicy.local', () => {
     const isLocal = imageStream('ubi', 'demo', [{ name: '8', from: { kind: 'DockerImage', name: `${UBI}:8` } }], { lookupPolicy: { local: true } });
     const plain = deployment({ name: 'p', namespace: 'demo', containers: [{ name: 'a', image: 'ubi:8' }, { name: 'b', image: 'team/ubi:8' }, { name: 'c', image: 'redis:7' }] });
