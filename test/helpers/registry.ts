@@ -47,9 +47,17 @@ export interface Registry {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+const killLive = () => {
   for (const p of live) p.kill('SIGKILL');
-});
+};
+process.on('exit', killLive);
+// A script (the bench) stopped with ^C or kill: take the registries down, then die as asked.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killLive();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** A port nobody listens on now (small race, fine on loopback in tests). */
 export async function freePort(): Promise<number> {
