@@ -134,10 +134,19 @@ describe('import (anonymous registry)', () => {
 
     const r2 = await runCli(['import', '--platform', 'linux/arm64', 'manifests'], { cwd: dir });
     expect(r2.code).toBe(0);
+    expect(r2.stdout).toBe('no new generations (platform digests recorded)\n');
     const t = tagOf(await readLock(dir), 'multi', 'latest');
     expect(t.platform).toBe('linux/arm64');
     expect(t.items).toHaveLength(1);
     expect(t.items[0]).toMatchObject({ image: indexDigest, platformImage: index.platforms['linux/arm64']!.digest });
+
+    // A rebuild: the recorded platform is remembered without the flag.
+    const index2 = makeIndex('multi build 2');
+    await skopeoPush(layout, 'multi-2', `${repo}:latest`, index2);
+    expect(await skopeoDigest(`${repo}:latest`)).toBe(index2.top.digest);
+    const r3 = await runCli(['import', 'manifests'], { cwd: dir });
+    expect(r3.stdout).toBe(`multi:latest  ${indexDigest.slice(0, 19)} -> ${index2.top.digest.slice(0, 19)}  generation 2\n`);
+    expect(tagOf(await readLock(dir), 'multi', 'latest').items[0]).toMatchObject({ generation: 2, image: index2.top.digest, platformImage: index2.platforms['linux/arm64']!.digest });
   });
 
   it('keeps comments, keeps a pin ("holding"), skips reference tags, filters, and namespaces', async () => {

@@ -170,6 +170,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
   for (const f of failures) {
     io.stderr.write(`error: ${targetLabel(f, opts.namespace)} (from ${f.from}): ${f.message}\n`);
   }
+  let updatedWithoutNewGenerations = false;
   if (failures.length === 0 || opts.keepGoing) {
     const created = formatCreated(io.now());
     const result = await updateLockfile(
@@ -182,6 +183,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
       { dryRun: opts.dryRun, known },
     );
     report.written = result.written;
+    updatedWithoutNewGenerations = result.changed && report.changes.length === 0;
   } else {
     io.stderr.write(`streamlock: ${opts.lockfile} not written: ${failures.length} of ${targets.length} tag${targets.length === 1 ? '' : 's'} failed (--keep-going records the others)\n`);
   }
@@ -190,7 +192,9 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (failures.length === 0 || opts.keepGoing) {
     const lines = report.changes.map((c) => formatChange(c, opts.namespace));
-    io.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : 'no changes\n');
+    // A platform digest added to an existing event changes the file but makes no new generation.
+    const none = updatedWithoutNewGenerations ? 'no new generations (platform digests recorded)' : 'no changes';
+    io.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : `${none}\n`);
   }
   if (failures.length > 0) {
     const registry = outcomes.some((o) => !o.ok && isRegistryFailure(o.error));
@@ -247,7 +251,13 @@ async function readImageStreams(paths: readonly string[], io: CliIO, lockPath: s
     for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
       const err = doc.errors[0];
       if (err) throw new StreamlockError('INPUT_NOT_YAML', `${name}: ${err.message}`, { location: { file: name } });
-      collectStreams(doc.toJS({ maxAliasCount: 100 }), name, defaultNamespace, streams);
+      let data: unknown;
+      try {
+        data = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        throw new StreamlockError('INPUT_NOT_YAML', `${name}: ${(e as Error).message}`, { location: { file: name } });
+      }
+      collectStreams(data, name, defaultNamespace, streams);
     }
   }
   return streams;
