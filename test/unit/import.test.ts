@@ -189,7 +189,7 @@ describe('streamlock import (usage and input errors, no registry reached)', () =
       now: () => new Date('2026-11-20T10:12:00Z'),
       interactive: false,
     });
-    return { code, out, err };
+    return { code, out, err, dir };
   };
   const IS = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: web}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: 127.0.0.1:1/web:x}\n';
 
@@ -214,6 +214,8 @@ describe('streamlock import (usage and input errors, no registry reached)', () =
 
   it('prints "no changes" when there is nothing to import', async () => {
     const r = await run(['is.yaml'], { 'is.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n' });
-    expect(r).toMatchObject({ code: 0, out: 'no changes\n' });
+    expect(r).toMatchObject({ code: 0, out: 'no changes\n', err: '' });
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(r.dir)).toEqual(['is.yaml']);
   });
 });

@@ -114,7 +114,7 @@ export function parseDuration(text: string): number {
 /** The machine-readable report (`--output json`); the text output is rendered from the same data. */
 export interface ImportReport {
   lockfile: string;
-  /** The lockfile did not exist before this run. */
+  /** This run wrote the lockfile for the first time. */
   created: boolean;
   dryRun: boolean;
   written: boolean;
@@ -159,7 +159,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
   const failures = outcomes.filter((o) => !o.ok).map((o) => describeFailure(o as TagOutcome & { ok: false }));
   const report: ImportReport = {
     lockfile: opts.lockfile,
-    created: !known.exists,
+    created: false,
     dryRun: opts.dryRun,
     written: false,
     changes: [],
@@ -171,7 +171,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     io.stderr.write(`error: ${targetLabel(f, opts.namespace)} (from ${f.from}): ${f.message}\n`);
   }
   let updatedWithoutNewGenerations = false;
-  if (failures.length === 0 || opts.keepGoing) {
+  if (targets.length > 0 && (failures.length === 0 || opts.keepGoing)) {
     const created = formatCreated(io.now());
     const result = await updateLockfile(
       lockPath,
@@ -183,8 +183,9 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
       { dryRun: opts.dryRun, known },
     );
     report.written = result.written;
+    report.created = result.written && !known.exists;
     updatedWithoutNewGenerations = result.changed && report.changes.length === 0;
-  } else {
+  } else if (failures.length > 0) {
     io.stderr.write(`streamlock: ${opts.lockfile} not written: ${failures.length} of ${targets.length} tag${targets.length === 1 ? '' : 's'} failed (--keep-going records the others)\n`);
   }
 
