@@ -296,11 +296,20 @@ export function removeItems(editor: TextEditor, text: string, list: ResourceList
   }
   nodes.forEach((node, i) => {
     if (!indexes.has(i)) return;
-    const start = lineStart(text, range(node)[0]);
+    const start = dashLine(text, range(node)[0]);
     const next = nodes[i + 1];
-    const end = next ? lineStart(text, range(next)[0]) : range(node)[2];
+    const end = next ? dashLine(text, range(next)[0]) : range(node)[2];
     editor.replace(start, end, '');
   });
+}
+
+/** Start of the line holding a block sequence item's `-`, which may sit above the item (`- # note`). */
+function dashLine(text: string, nodeStart: number): number {
+  for (let ls = lineStart(text, nodeStart); ; ls = lineStart(text, ls - 1)) {
+    const eol = text.indexOf('\n', ls);
+    if (/^\s*-(\s|$)/.test(text.slice(ls, eol < 0 ? text.length : eol))) return ls;
+    if (ls === 0) return lineStart(text, nodeStart);
+  }
 }
 
 /** Replaces the top-level `results` with new ones (appended at the end of the list). */

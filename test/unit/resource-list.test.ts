@@ -166,4 +166,36 @@ describe('input forms', () => {
       expect(out.ok).toBe(true);
     }
   });
+
+  it('removes items whose dash line carries a comment, leaving no null item behind', () => {
+    const input = yaml`
+      apiVersion: config.kubernetes.io/v1
+      kind: ResourceList
+      items:
+      - # the stream
+        apiVersion: image.openshift.io/v1
+        kind: ImageStream
+        metadata:
+          name: web
+      - apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: kept
+      - # last one
+        apiVersion: image.openshift.io/v1
+        kind: ImageStream
+        metadata:
+          name: other
+      functionConfig:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: c
+        data:
+          removeImageStreams: "true"
+    `;
+    const out = transform(input);
+    expect(out.ok).toBe(true);
+    expect(parse(out.text).items).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } }]);
+  });
 });
