@@ -4,7 +4,7 @@
 // all in the same run. Reports wall times, ratios and streamlock's request counts; appends a
 // section to bench/RESULTS.md. Never pass/fail: the figures are for reading.
 //
-//   npm run build && node bench/import.mjs [--repos 20] [--tags 10] [--runs 3] [--quick]
+//   npm run build && node bench/import.mjs [--repos 20] [--tags 10] [--runs 3] [--quick] [--cli FILE]
 //
 // --quick: one run each, printed only. Otherwise the table is appended to the import section of
 // bench/RESULTS.md, between its marker comments; the rest of the file is left byte for byte.
@@ -25,9 +25,11 @@ const arg = (name, dflt) => {
 };
 const REPOS = arg('repos', 20);
 const TAGS = arg('tags', 10);
-const QUICK = process.argv.includes('--quick');
+const QUICK = process.argv.includes('--quick') || process.argv.includes('--cli');
 const RUNS = arg('runs', QUICK ? 1 : 3);
-const CLI = join(root, 'dist', 'streamlock.mjs');
+const cliArg = process.argv.indexOf('--cli');
+// --cli FILE: another build of the CLI, for A/B comparisons (then RESULTS.md is left alone).
+const CLI = cliArg > 0 ? process.argv[cliArg + 1] : join(root, 'dist', 'streamlock.mjs');
 if (!existsSync(CLI)) {
   console.error('dist/streamlock.mjs missing: run `npm run build` first');
   process.exit(2);
