@@ -78,7 +78,12 @@ async function loadFile(path: string, homedir: string, out: SecretAuths[]): Prom
   }
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw invalid(`pull secret file ${file}`, `not valid YAML (${doc.errors[0]!.code})`);
-    const value: unknown = doc.toJS({ maxAliasCount: 50 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 50 });
+    } catch {
+      throw invalid(`pull secret file ${file}`, 'expands too many YAML aliases');
+    }
     if (value !== null && value !== undefined) fromDocument(value, file, out);
   }
 }

@@ -143,7 +143,12 @@ export function transform(input: string, options: TransformOptions = {}): Transf
       }
       const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
       if (doc.errors.length > 0) throw new StreamlockError('LOCK_INVALID', `lockfile ${config.lockfile} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-      const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      let data: unknown;
+      try {
+        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (e) {
+        throw new StreamlockError('LOCK_INVALID', `lockfile ${config.lockfile} expands too many aliases: ${(e as Error).message}`);
+      }
       lockSources.push({ lock: parseLock(data, { description: `lockfile ${config.lockfile}`, file: config.lockfile }), description: `lockfile ${config.lockfile}` });
     } catch (e) {
       if (!isStreamlockError(e)) throw e;

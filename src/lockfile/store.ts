@@ -60,7 +60,13 @@ export function parseLockfileText(text: string, path: string): Lock {
       location: { file: path, line: first.linePos?.[0].line },
     });
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml throws a ReferenceError for an alias bomb: a property of the file, not a crash.
+    throw new StreamlockError('LOCK_INVALID', `${path}: not a usable lockfile: ${(e as Error).message}`, { cause: e, location: { file: path } });
+  }
   if (data === null || data === undefined) return EMPTY_LOCK;
   return parseLock(data, { file: path, description: path });
 }
