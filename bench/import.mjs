@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,7 @@ const QUICK = process.argv.includes('--quick') || process.argv.includes('--cli')
 const RUNS = arg('runs', QUICK ? 1 : 3);
 const cliArg = process.argv.indexOf('--cli');
 // --cli FILE: another build of the CLI, for A/B comparisons (then RESULTS.md is left alone).
-const CLI = cliArg > 0 ? process.argv[cliArg + 1] : join(root, 'dist', 'streamlock.mjs');
+const CLI = cliArg > 0 ? resolve(process.argv[cliArg + 1]) : join(root, 'dist', 'streamlock.mjs');
 if (!existsSync(CLI)) {
   console.error('dist/streamlock.mjs missing: run `npm run build` first');
   process.exit(2);
