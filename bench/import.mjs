@@ -127,9 +127,17 @@ try {
     ['skopeo inspect, 8 in parallel', fmt(par), `${(par / sl).toFixed(1)}x`],
     ['skopeo inspect, one by one', fmt(serial), `${(serial / sl).toFixed(1)}x`],
   ];
-  const date = new Date().toISOString().slice(0, 10);
+  const date = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const commit = (await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).catch(() => ({ stdout: 'unknown' }))).stdout.trim();
+  const perTag = stats.manifestRequests / refs.length;
+  const verdict = (ok) => (ok ? 'met' : '**missed**');
+  const targets = [
+    `Targets: ≥10x vs one by one: ${(serial / sl).toFixed(1)}x, ${verdict(serial / sl >= 10)}; ` +
+      `≥3x vs 8 in parallel: ${(par / sl).toFixed(1)}x, ${verdict(par / sl >= 3)}; ` +
+      `≤1 manifest request per tag: ${perTag.toFixed(2)}, ${verdict(perTag <= 1)}.`,
+  ];
   const table = [
-    `### ${date}: ${refs.length} tags in ${REPOS} repositories (docker-registry 2.8 on 127.0.0.1, anonymous HTTP)`,
+    `### ${date}, commit ${commit}: ${refs.length} tags in ${REPOS} repositories (docker-registry 2.8 on 127.0.0.1, anonymous HTTP)`,
     '',
     '| run | wall time | streamlock is faster by |',
     '|---|---|---|',
@@ -138,6 +146,8 @@ try {
     `streamlock requests: ${stats.manifestRequests} manifest (${(stats.manifestRequests / refs.length).toFixed(2)} per tag), ${stats.tokenRequests} token, ${stats.retries} retries. ` +
       `Median of ${RUNS} runs for streamlock and parallel skopeo, one run one by one; every skopeo digest checked present in the lockfile. ` +
       `Machine: ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${(await run('skopeo', ['--version'])).stdout.trim()}, load average ${loadavg()[0].toFixed(1)} at the end. Seeding took ${fmt(seed)}.`,
+    '',
+    ...targets,
     '',
   ].join('\n');
   console.log(table);
