@@ -7,7 +7,7 @@
  * so a no-op leaves the mtime alone; any failure leaves the old file as it was.
  */
 import { constants as fsConstants } from 'node:fs';
-import { open, readFile, rename, stat, unlink, writeFile, chmod } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, chmod } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -178,7 +178,7 @@ export async function acquireLock(path: string, options: UpdateLockfileOptions =
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), created: new Date().toISOString() };
   for (;;) {
     try {
-      await writeFile(lockPath, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 });
+      await createLockFile(lockPath, `${JSON.stringify(owner)}\n`);
       let released = false;
       return async () => {
         if (released) return;
@@ -206,6 +206,22 @@ export async function acquireLock(path: string, options: UpdateLockfileOptions =
     }
     await new Promise((r) => setTimeout(r, retryMs));
   }
+}
+
+/**
+ * Creates the lock file exclusively. If its content cannot be written (a full disk), the empty
+ * file is removed again: left behind, it would read as another host's lock for `staleMs`.
+ */
+async function createLockFile(lockPath: string, content: string): Promise<void> {
+  const fh = await open(lockPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+  try {
+    await fh.writeFile(content, 'utf8');
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(lockPath).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
 }
 
 async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
