@@ -1,6 +1,6 @@
 // Bundles the CLI and the KRM function into single-file executables under dist/.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const banner = [
   '#!/usr/bin/env node',
@@ -9,10 +9,28 @@ const banner = [
   'const require = __streamlockCreateRequire(import.meta.url);',
 ].join('\n');
 
-const entries = [
-  ['src/cli/bin.ts', 'dist/streamlock.mjs'],
-  ['src/fn/bin.ts', 'dist/streamlock-fn.mjs'],
-];
+// Chunk names carry hashes: clear old ones so dist/ holds only what the entries import.
+rmSync('dist/chunks', { recursive: true, force: true });
+
+const entries = [['src/fn/bin.ts', 'dist/streamlock-fn.mjs']];
+
+// The CLI is split: modules it loads on demand (the registry client) become chunks, so commands
+// that never talk to a registry start without parsing the HTTP stack.
+const cli = build({
+  entryPoints: { streamlock: 'src/cli/bin.ts' },
+  outdir: 'dist',
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.18',
+  banner: { js: banner },
+  legalComments: 'none',
+  logLevel: 'warning',
+}).then(() => chmodSync('dist/streamlock.mjs', 0o755));
 
 // The library surface: dependencies stay external (they come with the package).
 const library = build({
@@ -28,6 +46,7 @@ const library = build({
 
 await Promise.all([
   library,
+  cli,
   ...entries.map(([entry, outfile]) =>
     build({
       entryPoints: [entry],

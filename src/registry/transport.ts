@@ -125,6 +125,9 @@ export function createTransport(options: TransportOptions): Transport {
         method: req.method,
         headers: { 'user-agent': options.userAgent, ...req.headers },
         ...(req.body === undefined ? {} : { body: req.body }),
+        // undici closes the socket after every HEAD (for servers that wrongly send a body);
+        // registries answer HEAD correctly, and an import is mostly HEADs, so keep the connection.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs), // bounds connect + headers + body together

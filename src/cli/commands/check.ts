@@ -8,7 +8,6 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadCredentialStore } from '../../credentials/store.js';
 import { StreamlockError, describeError, isStreamlockError } from '../../errors.js';
 import { transform } from '../../fn/transform.js';
 import { parseImageRef } from '../../image-ref.js';
@@ -23,7 +22,6 @@ import { currentEvent } from '../../lockfile/history.js';
 import { readLockfile } from '../../lockfile/store.js';
 import type { ManifestDocument } from '../../manifests.js';
 import { documentData, isEmptyDocument, isResourceDocument, lineOfField, readManifests } from '../../manifests.js';
-import { createRegistryClient } from '../../registry/client.js';
 import { EXIT_INVALID, EXIT_REGISTRY, ExitError } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import type { OutputFormat } from '../output.js';
@@ -217,6 +215,8 @@ async function checkRemote(lock: Lock, options: CheckOptions, io: CliIO): Promis
       }
     }
   }
+  // Loaded on demand: the HTTP stack is most of the CLI's size, and only registry commands need it.
+  const { createRegistryClient, loadCredentialStore } = await import('../../registry/connect.js');
   const client = createRegistryClient({
     credentials: loadCredentialStore({ env: io.env, homedir: io.env.HOME || homedir(), pullSecretFiles: [] }),
     ...(options.caFile ? { caFile: resolve(io.cwd, options.caFile) } : {}),

@@ -13,8 +13,6 @@ import { parseImageRef } from '../../image-ref.js';
 import { DEFAULT_LOCKFILE } from '../../lockfile/format.js';
 import { findStream, findTag } from '../../lockfile/history.js';
 import { readLockfile, updateLockfile } from '../../lockfile/store.js';
-import { createRegistryClient } from '../../registry/client.js';
-import { loadCredentialStore } from '../../credentials/store.js';
 import { EXIT_INVALID, EXIT_REGISTRY, ExitError } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { readAll } from '../io.js';
@@ -141,6 +139,8 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     return s ? findTag(s, t.tag)?.platform : undefined;
   };
 
+  // Loaded on demand: the HTTP stack is most of the CLI's size, and only registry commands need it.
+  const { createRegistryClient, loadCredentialStore } = await import('../../registry/connect.js');
   const client = createRegistryClient({
     credentials: loadCredentialStore({ env: io.env, homedir: io.env.HOME || homedir(), pullSecretFiles: opts.pullSecrets.map((p) => resolve(io.cwd, p)) }),
     ...(opts.caFile ? { caFile: resolve(io.cwd, opts.caFile) } : {}),
