@@ -49,7 +49,7 @@ export function renderLockfile(previousText: string | undefined, next: Lock): st
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
   }
-  return reserialise(doc, next);
+  return reserialise(doc, next, previousText);
 }
 
 /**
@@ -95,11 +95,13 @@ function scalar(value: unknown): string {
   return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
-function reserialise(doc: Document, next: Lock): string {
+/** The fallback for shapes the splicer does not handle: keep the file's own indentation style. */
+function reserialise(doc: Document, next: Lock, previousText: string): string {
   const streams = doc.createNode((lockToObject(next) as { streams: unknown }).streams);
   quoteTimestamps(streams);
   doc.set('streams', streams);
-  return doc.toString({ indentSeq: detectStyle(doc.toString()).indentSeq, lineWidth: 0 });
+  const style = detectStyle(previousText);
+  return doc.toString({ indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0 });
 }
 
 function sameLock(text: string, next: Lock): boolean {
