@@ -217,7 +217,8 @@ async function fnCase(path, expect) {
   const r = await measure([FN], { stdin: path });
   const codes = codesOf(r.stdoutTail);
   const outcome = r.exit === 0 ? `exit 0, ${/resolved (\d+) image/.exec(r.stdoutTail)?.[0] ?? 'ok'}` : `exit ${r.exit}${codes.length ? `, ${codes.join(',')}` : ''}${typeof r.exit !== 'number' || r.exit > 128 ? ` (${r.stderr.split('\n').find((l) => /FATAL|Error/.test(l)) ?? 'killed'})` : ''}`;
-  const ok = r.exit === expect.exit && (!expect.code || codes.includes(expect.code)) && r.stdoutHead.includes('ResourceList');
+  // `expect` may list alternatives: a result, or a clear error.
+  const ok = [expect].flat().some((e) => r.exit === e.exit && (!e.code || codes.includes(e.code))) && r.stdoutHead.includes('ResourceList');
   return { ...r, ok, outcome, inputMb: inputMb(path) };
 }
 
@@ -257,7 +258,10 @@ log(`bombs: ${quick ? 'quick set' : 'full set'}; peak RSS by ${GNU_TIME ? 'GNU t
 // --- YAML bombs and nesting (the function)
 await check('fn: billion laughs (10^9 strings if expanded)', { quick: true, boundMb: 150, run: () => fnCase(billionLaughs(), { exit: 1, code: 'INPUT_NOT_YAML' }) });
 await check('fn: 10,000 levels of [', { quick: true, boundMb: 150, run: () => fnCase(deepNesting(10_000), { exit: 1, code: 'INPUT_NOT_YAML' }) });
-await check('fn: 1,000,000 levels of [', { quick: false, boundMb: 300, run: () => fnCase(deepNesting(1_000_000), { exit: 1, code: 'INPUT_NOT_YAML' }) });
+// yaml builds its CST before composing: about 0.9 KB per unclosed level (see RELIABILITY.md).
+await check('fn: 1,000,000 levels of [ (1 MB)', { quick: false, boundMb: 1024, run: () => fnCase(deepNesting(1_000_000), { exit: 1, code: 'INPUT_NOT_YAML' }) });
+// Expected: a clear error within 4 GB. Known to fail (heap OOM at ~5 MB of nesting): see RELIABILITY.md.
+await check('fn: 5,000,000 levels of [ (5 MB)', { quick: false, boundMb: 4096, run: () => fnCase(deepNesting(5_000_000), { exit: 1, code: 'INPUT_NOT_YAML' }) });
 
 // --- Large inputs (the function)
 await check('fn: 1 MB of Deployments with triggers', { quick: true, boundMb: 250, run: () => fnCase(workloads(1), { exit: 0 }) });
@@ -265,8 +269,8 @@ await check('fn: 5 MB of Deployments with triggers', { quick: false, boundMb: 60
 await check('fn: 20 MB scalar in one ConfigMap', { quick: true, boundMb: 300, run: () => fnCase(scalar(20), { exit: 0 }) });
 await check('fn: 20 MB of Deployments with triggers', { quick: false, boundMb: 2000, run: () => fnCase(workloads(20), { exit: 0 }) });
 await check('fn: 200 MB scalar in one ConfigMap', { quick: false, boundMb: 1500, run: () => fnCase(scalar(200), { exit: 0 }) });
-// Expected: a result or a clear INPUT_TOO_LARGE error within 4 GB. Known to fail (heap OOM): see RELIABILITY.md.
-await check('fn: 200 MB of Deployments with triggers', { quick: false, boundMb: 4096, run: () => fnCase(workloads(200), { exit: 1, code: 'INPUT_TOO_LARGE' }) });
+// Expected: a result, or a clear INPUT_TOO_LARGE error, within 4 GB. Known to fail (heap OOM): see RELIABILITY.md.
+await check('fn: 200 MB of Deployments with triggers', { quick: false, boundMb: 4096, run: () => fnCase(workloads(200), [{ exit: 0 }, { exit: 1, code: 'INPUT_TOO_LARGE' }]) });
 
 // --- Long histories (CLI commands that read and rewrite the lock)
 const histN = quick ? 5_000 : 100_000;
