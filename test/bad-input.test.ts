@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { transform } from '../src/fn/transform.js';
 
 const dir = join(import.meta.dirname, 'fixtures/bad-input');
 const fn = join(import.meta.dirname, '../dist/streamlock-fn.mjs');
@@ -39,6 +40,11 @@ describe('bad input corpus', () => {
       expect(run.stdout.startsWith(input)).toBe(true);
       expect(run.stdout.slice(input.length)).toMatch(/^results:\n/);
     }
+  });
+
+  it.each(cases)('%s: item-by-item parsing and one Document give the same output', (file) => {
+    const input = readFileSync(join(dir, file), 'utf8');
+    expect(transform(input).text).toBe(transform(input, { wholeDocument: true }).text);
   });
 
   it('errors name the resource, the trigger and the field', () => {

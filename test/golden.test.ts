@@ -27,6 +27,8 @@ describe('golden', () => {
       }
       expect(out.text).toBe(readFileSync(expectedFile, 'utf8'));
       expect(results).toBe(readFileSync(resultsFile, 'utf8'));
+      // Item-by-item parsing and one Document agree byte for byte.
+      expect(transform(input, { wholeDocument: true }).text).toBe(out.text);
       // Idempotent: the function's own output comes back unchanged.
       expect(transform(out.text).text).toBe(out.text);
     });

@@ -10,7 +10,8 @@ import type { ImageStreamInfo } from '../imagestreams.js';
 import type { Lock, LockStream } from '../lockfile/format.js';
 import { displayStream, isLockObject, parseLock } from '../lockfile/format.js';
 import type { ResourceList } from '../krm/resource-list.js';
-import { MAX_ALIAS_COUNT, TextEditor, parseResourceList, editAnnotations, removeItems, setScalar, toPlain, writeResults } from '../krm/resource-list.js';
+import { MAX_ALIAS_COUNT, NeedsWholeDocument, parseResourceList, toPlain } from '../krm/resource-list.js';
+import { TextEditor, editAnnotations, offsetSplicer, setScalar } from '../krm/text-edit.js';
 import type { Result } from '../krm/results.js';
 import { hasErrors, result, resultToObject } from '../krm/results.js';
 import type { StreamCatalog } from '../resolve-tag.js';
@@ -27,6 +28,8 @@ export interface TransformOptions {
   readonly readFile?: (path: string) => string;
   /** Options that override functionConfig (the `render` command's flags). */
   readonly overrides?: Partial<FunctionConfig>;
+  /** Parse the list as one Document even when it could go item by item (tests compare both). */
+  readonly wholeDocument?: boolean;
 }
 
 export interface TransformOutput {
@@ -80,17 +83,27 @@ function mergeLocks(sources: Array<{ lock: Lock; description: string }>, results
 }
 
 export function transform(input: string, options: TransformOptions = {}): TransformOutput {
-  let list: ResourceList;
-  let config: FunctionConfig;
   try {
-    list = parseResourceList(input);
+    return run(parseResourceList(input, { whole: options.wholeDocument === true }), options);
+  } catch (e) {
+    if (!(e instanceof NeedsWholeDocument)) return fatal(e);
+  }
+  try {
+    return run(parseResourceList(input, { whole: true }), options);
   } catch (e) {
     return fatal(e);
   }
+}
+
+function run(list: ResourceList, options: TransformOptions): TransformOutput {
+  let config: FunctionConfig;
   try {
     config = { ...readFunctionConfig(list.functionConfig), ...options.overrides };
   } catch (e) {
     if (!isStreamlockError(e)) throw e;
+    // Items parsed one by one are checked as they are read: read them all before answering,
+    // so broken YAML is still reported as such.
+    for (let i = 0; i < list.count; i++) list.item(i);
     return finish(list, [result('error', e.code, e.message, e.location?.field ? { field: { path: `functionConfig.${e.location.field}` } } : {})], false, 0);
   }
   const results: Result[] = [];
@@ -100,13 +113,15 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   const remove = new Set<number>();
   const lockPaths = new Set<string>();
 
-  list.items.forEach((node, itemIndex) => {
+  // One pass over the items keeps plain data only: what the resolver needs, not the nodes.
+  for (let itemIndex = 0; itemIndex < list.count; itemIndex++) {
+    const { node, doc } = list.item(itemIndex);
     let obj: Record<string, unknown>;
     try {
-      obj = (rec(toPlain(node, list.doc)) ?? {}) as Record<string, unknown>;
+      obj = (rec(toPlain(node, doc)) ?? {}) as Record<string, unknown>;
     } catch (e) {
       results.push(result('error', 'INPUT_NOT_YAML', `items[${itemIndex}]: ${(e as Error).message}`));
-      return;
+      continue;
     }
     const file = fileOf(obj);
     const ref = resourceRefOf(obj);
@@ -130,7 +145,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
       if (!isStreamlockError(e)) throw e;
       results.push(result('error', e.code, e.message, { ...where, ...(e.location?.field ? { field: { path: e.location.field } } : {}) }));
     }
-  });
+  }
 
   if (config.lockfile && !lockPaths.has(config.lockfile.replace(/^\.\//, ''))) {
     try {
@@ -177,7 +192,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   if (ok) {
     try {
       applyEdits(editor, list, imageEdits, annotationEdits);
-      removeItems(editor, list.text, list, remove);
+      list.removeItems(editor, remove);
     } catch (e) {
       if (!isStreamlockError(e)) throw e;
       return finish(list, [...results, result('error', e.code, e.message)], false, 0);
@@ -187,21 +202,29 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   return finish(list, results, ok, ok ? imageEdits.length : 0, ok ? editor : undefined);
 }
 
+/** Applies the planned edits, parsing again only the items that change. */
 function applyEdits(editor: TextEditor, list: ResourceList, imageEdits: readonly ImageEdit[], annotationEdits: readonly AnnotationEdit[]): void {
-  for (const e of imageEdits) {
-    const item = list.items[e.itemIndex]!;
-    const node = item.getIn(e.path, true) as Node | undefined;
-    if (!node) throw new StreamlockError('FIELDPATH_NO_MATCH', `items[${e.itemIndex}]: ${e.path.join('.')} not found`);
-    setScalar(editor, node, e.value, inFlow(item, e.path));
-  }
-  const byItem = new Map<number, { set: Array<readonly [string, string]>; remove: string[] }>();
+  const byItem = new Map<number, { images: ImageEdit[]; set: Array<readonly [string, string]>; remove: string[] }>();
+  const of = (i: number) => {
+    let edits = byItem.get(i);
+    if (!edits) byItem.set(i, (edits = { images: [], set: [], remove: [] }));
+    return edits;
+  };
+  for (const e of imageEdits) of(e.itemIndex).images.push(e);
   for (const e of annotationEdits) {
-    const edits = byItem.get(e.itemIndex) ?? { set: [], remove: [] };
-    if (e.value === undefined) edits.remove.push(e.key);
-    else edits.set.push([e.key, e.value]);
-    byItem.set(e.itemIndex, edits);
+    if (e.value === undefined) of(e.itemIndex).remove.push(e.key);
+    else of(e.itemIndex).set.push([e.key, e.value]);
   }
-  for (const [itemIndex, edits] of byItem) editAnnotations(editor, list.text, list.items[itemIndex]!, edits.set, edits.remove);
+  for (const [itemIndex, edits] of byItem) {
+    const { node, text, base } = list.item(itemIndex);
+    const splicer = offsetSplicer(editor, base);
+    for (const e of edits.images) {
+      const target = node.getIn(e.path, true) as Node | undefined;
+      if (!target) throw new StreamlockError('FIELDPATH_NO_MATCH', `items[${itemIndex}]: ${e.path.join('.')} not found`);
+      setScalar(splicer, target, e.value, inFlow(node, e.path));
+    }
+    editAnnotations(splicer, text, node, edits.set, edits.remove);
+  }
 }
 
 /** Whether any collection on the way to a node is a flow collection (JSON input, `{…}` YAML). */
@@ -217,6 +240,6 @@ function inFlow(item: { flow?: boolean; getIn(path: Iterable<unknown>, keep?: bo
 function finish(list: ResourceList, results: readonly Result[], ok: boolean, changed: number, editor?: TextEditor): TransformOutput {
   const out = editor ?? new TextEditor(list.text);
   const objects = results.map(resultToObject);
-  writeResults(out, list, stringify({ results: objects }, { indentSeq: false, lineWidth: 0 }), JSON.stringify(objects));
+  list.writeResults(out, stringify({ results: objects }, { indentSeq: false, lineWidth: 0 }), JSON.stringify(objects));
   return { text: out.apply(), results, ok, changed };
 }

@@ -291,11 +291,16 @@ const resourceListTarget: FuzzTarget<string> = {
 function itemTexts(text: string): string[] | undefined {
   let list;
   try {
-    list = parseResourceList(text);
+    list = parseResourceList(text, { whole: true });
   } catch {
     return undefined;
   }
-  return list.items.map((n) => text.slice(n.range![0], n.range![1]));
+  const texts: string[] = [];
+  for (let i = 0; i < list.count; i++) {
+    const { node } = list.item(i);
+    texts.push(text.slice(node.range![0], node.range![1]));
+  }
+  return texts;
 }
 
 export const transformInput = fc.oneof(

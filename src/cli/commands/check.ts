@@ -175,9 +175,10 @@ export async function runCheck(options: CheckOptions, io: CliIO): Promise<CheckR
   const severity = options.strict ? 'error' : 'warning';
   const objects: Array<{ d: ManifestDocument; obj: Record<string, unknown> }> = [];
   if (out.ok) {
-    const resolved = parseResourceList(out.text);
-    for (const item of resolved.items) {
-      const obj = toPlain(item, resolved.doc) as Record<string, unknown>;
+    const resolved = parseResourceList(out.text, { whole: true });
+    for (let i = 0; i < resolved.count; i++) {
+      const { node, doc } = resolved.item(i);
+      const obj = toPlain(node, doc) as Record<string, unknown>;
       const a = ((obj.metadata as Record<string, unknown> | undefined)?.annotations ?? {}) as Record<string, unknown>;
       const d = byKey.get(docKey(String(a[PATH_ANNOTATION]), Number(a[INDEX_ANNOTATION] ?? 0)));
       if (d) objects.push({ d, obj });

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { isMap, isScalar } from 'yaml';
 import { StreamlockError } from '../../errors.js';
-import { TextEditor, removeAnnotation, setAnnotations } from '../../krm/resource-list.js';
+import { TextEditor, removeAnnotation, setAnnotations } from '../../krm/text-edit.js';
 import type { FromImage, TriggerRequest } from '../../lifecycle/trigger-update.js';
 import { describeWorkload, planTriggerUpdate, readTriggers, triggerContainer, workloadContainers } from '../../lifecycle/trigger-update.js';
 import { parseStreamTag } from '../../lifecycle/stream-tag.js';
