@@ -9,14 +9,14 @@ import { isImageStream, readImageStream } from '../imagestreams.js';
 import type { ImageStreamInfo } from '../imagestreams.js';
 import type { Lock, LockStream } from '../lockfile/format.js';
 import { displayStream, isLockObject, parseLock } from '../lockfile/format.js';
-import type { ResourceList } from '../krm/resource-list.js';
+import type { ParsedItem, ResourceList } from '../krm/resource-list.js';
 import { MAX_ALIAS_COUNT, NeedsWholeDocument, parseResourceList, toPlain } from '../krm/resource-list.js';
 import { TextEditor, editAnnotations, offsetSplicer, setScalar } from '../krm/text-edit.js';
 import type { Result } from '../krm/results.js';
 import { hasErrors, result, resultToObject } from '../krm/results.js';
 import type { StreamCatalog } from '../resolve-tag.js';
 import { streamKey } from '../resolve-tag.js';
-import type { AnnotationEdit, ImageEdit, WorkloadInput } from '../resolve.js';
+import type { AnnotationEdit, ImageEdit } from '../resolve.js';
 import { planWorkload, resourceRefOf } from '../resolve.js';
 import { TRIGGERS_ANNOTATION } from '../triggers.js';
 import { workloadKind } from '../workloads.js';
@@ -83,19 +83,33 @@ function mergeLocks(sources: Array<{ lock: Lock; description: string }>, results
 }
 
 export function transform(input: string, options: TransformOptions = {}): TransformOutput {
-  try {
-    return run(parseResourceList(input, { whole: options.wholeDocument === true }), options);
-  } catch (e) {
-    if (!(e instanceof NeedsWholeDocument)) return fatal(e);
+  const attempts: Array<() => TransformOutput> = [
+    () => run(parseResourceList(input, { whole: options.wholeDocument === true }), options, 'hinted'),
+    () => run(parseResourceList(input, { whole: options.wholeDocument === true }), options, 'all'),
+    () => run(parseResourceList(input, { whole: true }), options, 'all'),
+  ];
+  for (const attempt of attempts) {
+    try {
+      return attempt();
+    } catch (e) {
+      if (e instanceof NeedsWholeDocument || e instanceof CatalogMissed) continue;
+      return fatal(e);
+    }
   }
-  try {
-    return run(parseResourceList(input, { whole: true }), options);
-  } catch (e) {
-    return fatal(e);
-  }
+  return fatal(new Error('internal: no way to read the list'));
 }
 
-function run(list: ResourceList, options: TransformOptions): TransformOutput {
+/** A lock or ImageStream item the cheap kind scan did not announce: read the list in two passes. */
+class CatalogMissed extends Error {}
+
+/**
+ * Two passes over the items. First the catalog (locks and ImageStreams), which the resolver
+ * needs before any workload; then every other item, planned and edited while its nodes are at
+ * hand, so each workload is parsed once and only plain data outlives its turn. `hinted` takes
+ * the catalog's items from a cheap scan of each item's `kind:` line; `all` reads every item in
+ * the first pass (free for a list parsed as one Document).
+ */
+function run(list: ResourceList, options: TransformOptions, catalogScan: 'hinted' | 'all'): TransformOutput {
   let config: FunctionConfig;
   try {
     config = { ...readFunctionConfig(list.functionConfig), ...options.overrides };
@@ -109,122 +123,137 @@ function run(list: ResourceList, options: TransformOptions): TransformOutput {
   const results: Result[] = [];
   const lockSources: Array<{ lock: Lock; description: string }> = [];
   const streams = new Map<string, ImageStreamInfo>();
-  const workloads: WorkloadInput[] = [];
   const remove = new Set<number>();
   const lockPaths = new Set<string>();
+  const catalogItems = new Set<number>();
 
-  // One pass over the items keeps plain data only: what the resolver needs, not the nodes.
-  for (let itemIndex = 0; itemIndex < list.count; itemIndex++) {
+  const plainOf = (itemIndex: number): Record<string, unknown> | undefined => {
     const { node, doc } = list.item(itemIndex);
-    let obj: Record<string, unknown>;
     try {
-      obj = (rec(toPlain(node, doc)) ?? {}) as Record<string, unknown>;
-    } catch (e) {
-      results.push(result('error', 'INPUT_NOT_YAML', `items[${itemIndex}]: ${(e as Error).message}`));
-      continue;
+      return (rec(toPlain(node, doc)) ?? {}) as Record<string, unknown>;
+    } catch {
+      return undefined;
     }
+  };
+  const report = (e: unknown, obj: Record<string, unknown>, file: ReturnType<typeof fileOf>) => {
+    if (!isStreamlockError(e)) throw e;
+    const where = { resourceRef: resourceRefOf(obj), ...(file ? { file } : {}) };
+    results.push(result('error', e.code, e.message, { ...where, ...(e.location?.field ? { field: { path: e.location.field } } : {}) }));
+  };
+
+  // Pass 1: the catalog.
+  for (let itemIndex = 0; itemIndex < list.count; itemIndex++) {
+    if (catalogScan === 'hinted' && !isCatalogKind(list.kindHint(itemIndex))) continue;
+    const obj = plainOf(itemIndex);
+    if (!obj || (!isLockObject(obj) && !isImageStream(obj))) continue; // reported in pass 2
+    catalogItems.add(itemIndex);
     const file = fileOf(obj);
     const ref = resourceRefOf(obj);
-    const where = { resourceRef: ref, ...(file ? { file } : {}) };
     const desc = `${ref.kind} ${ref.name}${file ? ` (${file.path})` : ''}`;
     try {
       if (isLockObject(obj)) {
         lockSources.push({ lock: parseLock(obj, { description: desc, file: file?.path }), description: desc });
         if (file) lockPaths.add(file.path);
         if (config.removeLock) remove.add(itemIndex);
-      } else if (isImageStream(obj)) {
+      } else {
         const info = readImageStream(obj, config.namespace, desc);
         const key = streamKey(info.namespace, info.name);
         if (streams.has(key)) throw new StreamlockError('IMAGESTREAM_INVALID', `ImageStream ${displayStream(info)} appears twice in the input`);
         streams.set(key, info);
         if (config.removeImageStreams) remove.add(itemIndex);
-      } else if (workloadKind(obj.kind) || rec(rec(obj.metadata)?.annotations)?.[TRIGGERS_ANNOTATION] !== undefined) {
-        workloads.push({ itemIndex, object: obj, file });
       }
     } catch (e) {
-      if (!isStreamlockError(e)) throw e;
-      results.push(result('error', e.code, e.message, { ...where, ...(e.location?.field ? { field: { path: e.location.field } } : {}) }));
+      report(e, obj, file);
     }
   }
-
   if (config.lockfile && !lockPaths.has(config.lockfile.replace(/^\.\//, ''))) {
-    try {
-      if (!options.readFile) throw new StreamlockError('LOCK_NOT_FOUND', 'no file access to read the lockfile');
-      let text: string;
-      try {
-        text = options.readFile(config.lockfile);
-      } catch (e) {
-        throw new StreamlockError('LOCK_NOT_FOUND', `lockfile ${config.lockfile} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-      if (doc.errors.length > 0) throw new StreamlockError('LOCK_INVALID', `lockfile ${config.lockfile} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-      let data: unknown;
-      try {
-        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-      } catch (e) {
-        throw new StreamlockError('LOCK_INVALID', `lockfile ${config.lockfile} expands too many aliases: ${(e as Error).message}`);
-      }
-      lockSources.push({ lock: parseLock(data, { description: `lockfile ${config.lockfile}`, file: config.lockfile }), description: `lockfile ${config.lockfile}` });
-    } catch (e) {
-      if (!isStreamlockError(e)) throw e;
-      results.push(result('error', e.code, e.message, { file: { path: config.lockfile } }));
-    }
+    const loaded = loadLockfile(config.lockfile, options);
+    if ('error' in loaded) results.push(loaded.error);
+    else lockSources.push(loaded);
   }
-
   const catalog: StreamCatalog = { lock: mergeLocks(lockSources, results), streams };
-  const imageEdits: ImageEdit[] = [];
-  const annotationEdits: AnnotationEdit[] = [];
+  const catalogOk = !hasErrors(results);
+
+  // Pass 2: everything else; workloads planned and edited at once.
+  const editor = new TextEditor(list.text);
   let resolved = 0;
   let triggered = 0;
-  if (!hasErrors(results)) {
-    for (const w of workloads) {
-      const plan = planWorkload(catalog, w, { defaultNamespace: config.namespace, unresolved: config.unresolved, annotate: config.annotate });
-      results.push(...plan.results);
-      imageEdits.push(...plan.imageEdits);
-      annotationEdits.push(...plan.annotationEdits);
-      resolved += plan.resolvedCount;
-      if (plan.resolvedCount > 0) triggered++;
+  let changed = 0;
+  for (let itemIndex = 0; itemIndex < list.count; itemIndex++) {
+    if (catalogItems.has(itemIndex)) continue;
+    const item = list.item(itemIndex);
+    let obj: Record<string, unknown>;
+    try {
+      obj = (rec(toPlain(item.node, item.doc)) ?? {}) as Record<string, unknown>;
+    } catch (e) {
+      results.push(result('error', 'INPUT_NOT_YAML', `items[${itemIndex}]: ${(e as Error).message}`));
+      continue;
+    }
+    if (isLockObject(obj) || isImageStream(obj)) throw new CatalogMissed();
+    const isWorkload = workloadKind(obj.kind) || rec(rec(obj.metadata)?.annotations)?.[TRIGGERS_ANNOTATION] !== undefined;
+    if (!isWorkload || !catalogOk) continue;
+    const file = fileOf(obj);
+    const plan = planWorkload(catalog, { itemIndex, object: obj, file }, { defaultNamespace: config.namespace, unresolved: config.unresolved, annotate: config.annotate });
+    results.push(...plan.results);
+    resolved += plan.resolvedCount;
+    if (plan.resolvedCount > 0) triggered++;
+    if (hasErrors(plan.results)) continue;
+    try {
+      applyEdits(editor, item, plan.imageEdits, plan.annotationEdits);
+      changed += plan.imageEdits.length;
+    } catch (e) {
+      report(e, obj, file);
     }
   }
 
   const ok = !hasErrors(results);
-  const editor = new TextEditor(list.text);
-  if (ok) {
-    try {
-      applyEdits(editor, list, imageEdits, annotationEdits);
-      list.removeItems(editor, remove);
-    } catch (e) {
-      if (!isStreamlockError(e)) throw e;
-      return finish(list, [...results, result('error', e.code, e.message)], false, 0);
-    }
-    results.push(result('info', 'RESOLVED', `resolved ${resolved} image reference${resolved === 1 ? '' : 's'} in ${triggered} workload${triggered === 1 ? '' : 's'} from ${catalog.lock.streams.length} locked stream${catalog.lock.streams.length === 1 ? '' : 's'}`));
-  }
-  return finish(list, results, ok, ok ? imageEdits.length : 0, ok ? editor : undefined);
+  if (!ok) return finish(list, results, false, 0);
+  list.removeItems(editor, remove);
+  results.push(result('info', 'RESOLVED', `resolved ${resolved} image reference${resolved === 1 ? '' : 's'} in ${triggered} workload${triggered === 1 ? '' : 's'} from ${catalog.lock.streams.length} locked stream${catalog.lock.streams.length === 1 ? '' : 's'}`));
+  return finish(list, results, true, changed, editor);
 }
 
-/** Applies the planned edits, parsing again only the items that change. */
-function applyEdits(editor: TextEditor, list: ResourceList, imageEdits: readonly ImageEdit[], annotationEdits: readonly AnnotationEdit[]): void {
-  const byItem = new Map<number, { images: ImageEdit[]; set: Array<readonly [string, string]>; remove: string[] }>();
-  const of = (i: number) => {
-    let edits = byItem.get(i);
-    if (!edits) byItem.set(i, (edits = { images: [], set: [], remove: [] }));
-    return edits;
-  };
-  for (const e of imageEdits) of(e.itemIndex).images.push(e);
-  for (const e of annotationEdits) {
-    if (e.value === undefined) of(e.itemIndex).remove.push(e.key);
-    else of(e.itemIndex).set.push([e.key, e.value]);
-  }
-  for (const [itemIndex, edits] of byItem) {
-    const { node, text, base } = list.item(itemIndex);
-    const splicer = offsetSplicer(editor, base);
-    for (const e of edits.images) {
-      const target = node.getIn(e.path, true) as Node | undefined;
-      if (!target) throw new StreamlockError('FIELDPATH_NO_MATCH', `items[${itemIndex}]: ${e.path.join('.')} not found`);
-      setScalar(splicer, target, e.value, inFlow(node, e.path));
+function isCatalogKind(kind: string | undefined): boolean {
+  return kind === undefined || kind === 'ImageStream' || kind === 'ImageStreamLock';
+}
+
+/** The lockfile named by functionConfig, read through the injected reader. */
+function loadLockfile(path: string, options: TransformOptions): { lock: Lock; description: string } | { error: Result } {
+  try {
+    if (!options.readFile) throw new StreamlockError('LOCK_NOT_FOUND', 'no file access to read the lockfile');
+    let text: string;
+    try {
+      text = options.readFile(path);
+    } catch (e) {
+      throw new StreamlockError('LOCK_NOT_FOUND', `lockfile ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    editAnnotations(splicer, text, node, edits.set, edits.remove);
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) throw new StreamlockError('LOCK_INVALID', `lockfile ${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      throw new StreamlockError('LOCK_INVALID', `lockfile ${path} expands too many aliases: ${(e as Error).message}`);
+    }
+    return { lock: parseLock(data, { description: `lockfile ${path}`, file: path }), description: `lockfile ${path}` };
+  } catch (e) {
+    if (!isStreamlockError(e)) throw e;
+    return { error: result('error', e.code, e.message, { file: { path } }) };
   }
+}
+
+/** Applies one workload's planned edits to its item's text. */
+function applyEdits(editor: TextEditor, item: ParsedItem, imageEdits: readonly ImageEdit[], annotationEdits: readonly AnnotationEdit[]): void {
+  const { node, text, base } = item;
+  const splicer = offsetSplicer(editor, base);
+  for (const e of imageEdits) {
+    const target = node.getIn(e.path, true) as Node | undefined;
+    if (!target) throw new StreamlockError('FIELDPATH_NO_MATCH', `${e.path.join('.')} not found`);
+    setScalar(splicer, target, e.value, inFlow(node, e.path));
+  }
+  const set = annotationEdits.filter((e) => e.value !== undefined).map((e) => [e.key, e.value!] as const);
+  const remove = annotationEdits.filter((e) => e.value === undefined).map((e) => e.key);
+  editAnnotations(splicer, text, node, set, remove);
 }
 
 /** Whether any collection on the way to a node is a flow collection (JSON input, `{…}` YAML). */

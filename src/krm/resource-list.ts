@@ -39,6 +39,11 @@ export interface ResourceList {
   readonly count: number;
   /** Item `i`, parsed (again) on each call: callers keep what they need, not the nodes. */
   item(i: number): ParsedItem;
+  /**
+   * Item `i`'s `kind`, read cheaply where possible (a line scan, for lists parsed item by item).
+   * A hint only: undefined when not found, and callers must cope with a wrong answer.
+   */
+  kindHint(i: number): string | undefined;
   /** Removes items by index. */
   removeItems(editor: Splicer, indexes: ReadonlySet<number>): void;
   /** Replaces the top-level `results` with new ones, at the end of the list. */
@@ -136,6 +141,10 @@ function wholeDocumentList(text: string): ResourceList {
     ...header,
     count: nodes.length,
     item: (i) => ({ node: nodes[i] as YAMLMap, doc, text, base: 0 }),
+    kindHint: (i) => {
+      const kind = (nodes[i] as YAMLMap).get('kind');
+      return typeof kind === 'string' ? kind : undefined;
+    },
     removeItems: (editor, indexes) => removeSeqItems(editor, text, seq, indexes),
     writeResults: (editor, y, j) => writeResultsInto(editor, text, root, y, j),
   };
@@ -287,6 +296,10 @@ function splitBlockList(text: string): ResourceList | undefined {
     return undefined; // the whole document reports it, YAML errors first
   }
   const { starts } = region;
+  // A top-level `kind:` line of an item: on its dash line, or indented two past the dash.
+  let dash = 0;
+  while (text[starts[0]! + dash] === ' ') dash++;
+  const kindLine = new RegExp(`^(?:${' '.repeat(dash)}- |${' '.repeat(dash + 2)})kind:[ \\t]*["']?([A-Za-z0-9]+)["']?[ \\t]*(?:#.*)?$`, 'gm');
   const span = (i: number): [number, number] => [starts[i]!, i + 1 < starts.length ? starts[i + 1]! : region.end];
 
   const parseItem = (i: number): ParsedItem => {
@@ -311,6 +324,12 @@ function splitBlockList(text: string): ResourceList | undefined {
     ...header,
     count: starts.length,
     item: parseItem,
+    kindHint(i) {
+      const [start, end] = span(i);
+      kindLine.lastIndex = start;
+      const m = kindLine.exec(text);
+      return m && m.index < end ? m[1] : undefined;
+    },
     removeItems(editor, indexes) {
       if (indexes.size === 0) return;
       if (indexes.size === starts.length) {
