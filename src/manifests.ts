@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { StreamlockError } from './errors.js';
+import { assertNestingDepth } from './krm/depth.js';
 
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
 /** Files a directory walk never reads as resources: kustomize's own configuration. */
@@ -102,6 +103,7 @@ function displayPath(cwd: string, abs: string): string {
 
 /** Parses one file's text into its documents (empty ones included, with `doc.contents` null). */
 export function parseManifests(text: string, file: string, absolutePath: string | undefined): ManifestDocument[] {
+  assertNestingDepth(text, file);
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: true });
   if (!Array.isArray(docs)) return []; // an empty stream (only comments)
   const out: ManifestDocument[] = [];

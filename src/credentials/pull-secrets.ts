@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
+import { assertNestingDepth } from '../krm/depth.js';
 import { authsOf, findAuthEntry, parseAuthEntry, type Auths } from './auths.js';
 import { CredentialsError, type CredentialSource } from './credential.js';
 import { displayPath } from './config-file.js';
@@ -75,6 +76,11 @@ async function loadFile(path: string, homedir: string, out: SecretAuths[]): Prom
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw invalid(`pull secret file ${file}`, `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    assertNestingDepth(text, 'the file');
+  } catch (e) {
+    throw invalid(`pull secret file ${file}`, (e as Error).message);
   }
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw invalid(`pull secret file ${file}`, `not valid YAML (${doc.errors[0]!.code})`);

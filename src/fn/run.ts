@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { readAll } from '../cli/io.js';
 import { EXIT_INVALID, EXIT_OK } from '../cli/exit-codes.js';
-import { transform } from './transform.js';
+import { StreamlockError } from '../errors.js';
+import { fatal, transform } from './transform.js';
 
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
@@ -13,14 +14,18 @@ export interface RunIO {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly cwd: string;
+  /** Default: MAX_INPUT_BYTES. */
+  readonly maxInputBytes?: number;
 }
 
 export async function runFunction(io: RunIO): Promise<number> {
   let input: string;
   try {
-    input = await readAll(io.stdin, MAX_INPUT_BYTES);
+    input = await readAll(io.stdin, io.maxInputBytes ?? MAX_INPUT_BYTES);
   } catch (e) {
-    io.stderr.write(`streamlock: ${(e as Error).message}\n`);
+    const out = fatal(new StreamlockError('INPUT_TOO_LARGE', `input refused: ${(e as Error).message}`));
+    io.stdout.write(out.text);
+    io.stderr.write(`error: ${out.results[0]!.message}\n`);
     return EXIT_INVALID;
   }
   const out = transform(input, { readFile: (path) => readFileSync(resolve(io.cwd, path), 'utf8') });

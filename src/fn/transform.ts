@@ -5,6 +5,7 @@
 import { parseDocument, stringify } from 'yaml';
 import type { Node } from 'yaml';
 import { StreamlockError, isStreamlockError } from '../errors.js';
+import { assertNestingDepth } from '../krm/depth.js';
 import { isImageStream, readImageStream } from '../imagestreams.js';
 import type { ImageStreamInfo } from '../imagestreams.js';
 import type { Lock, LockStream } from '../lockfile/format.js';
@@ -55,7 +56,8 @@ function fileOf(obj: Record<string, unknown>): { path: string; index?: number } 
   return Number.isInteger(index) && index > 0 ? { path, index } : { path };
 }
 
-function fatal(e: unknown): TransformOutput {
+/** A ResourceList holding only an error result: for input that could not be read as a list at all. */
+export function fatal(e: unknown): TransformOutput {
   const code = isStreamlockError(e) ? e.code : 'INPUT_NOT_YAML';
   const r = result('error', code, isStreamlockError(e) ? e.message : `unexpected failure: ${(e as Error).message}`);
   const text = stringify(
@@ -226,6 +228,11 @@ function loadLockfile(path: string, options: TransformOptions): { lock: Lock; de
       text = options.readFile(path);
     } catch (e) {
       throw new StreamlockError('LOCK_NOT_FOUND', `lockfile ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      assertNestingDepth(text, `lockfile ${path}`);
+    } catch (e) {
+      throw new StreamlockError('LOCK_INVALID', (e as Error).message);
     }
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) throw new StreamlockError('LOCK_INVALID', `lockfile ${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);

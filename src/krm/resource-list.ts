@@ -12,6 +12,7 @@
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { StreamlockError } from '../errors.js';
+import { assertNestingDepth } from './depth.js';
 import type { Splicer } from './text-edit.js';
 import { lineStart, pairKey, range, removeMapEntry } from './text-edit.js';
 
@@ -95,6 +96,7 @@ export class NeedsWholeDocument extends Error {
 
 /** Parses a ResourceList (YAML or JSON). Throws INPUT_NOT_YAML / INPUT_NOT_RESOURCE_LIST. */
 export function parseResourceList(text: string, options: { whole?: boolean } = {}): ResourceList {
+  assertNestingDepth(text, 'input');
   return (options.whole ? undefined : splitBlockList(text)) ?? wholeDocumentList(text);
 }
 

@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { StreamlockError } from '../errors.js';
+import { assertNestingDepth } from '../krm/depth.js';
 import type { Lock } from './format.js';
 import { lockToObject, parseLock } from './format.js';
 import { renderLockfile } from './edit.js';
@@ -53,6 +54,11 @@ const EMPTY_LOCK: Lock = { streams: [] };
 
 /** Parses lockfile text; throws LOCK_INVALID naming the file (YAML errors included). */
 export function parseLockfileText(text: string, path: string): Lock {
+  try {
+    assertNestingDepth(text, `lockfile ${path}`);
+  } catch (e) {
+    throw new StreamlockError('LOCK_INVALID', (e as Error).message, { location: { file: path } });
+  }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {

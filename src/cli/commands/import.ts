@@ -15,6 +15,7 @@ import { findStream, findTag } from '../../lockfile/history.js';
 import { readLockfile, updateLockfile } from '../../lockfile/store.js';
 import { EXIT_INVALID, EXIT_REGISTRY, ExitError } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
+import { assertNestingDepth } from '../../krm/depth.js';
 import { readAll } from '../io.js';
 
 interface RawOptions {
@@ -249,6 +250,7 @@ async function readImageStreams(paths: readonly string[], io: CliIO, lockPath: s
   }
   const streams: ImageStreamInfo[] = [];
   for (const { name, text } of sources) {
+    assertNestingDepth(text, name);
     for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
       const err = doc.errors[0];
       if (err) throw new StreamlockError('INPUT_NOT_YAML', `${name}: ${err.message}`, { location: { file: name } });

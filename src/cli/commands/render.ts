@@ -4,6 +4,7 @@
  * on any error nothing at all goes to stdout.
  */
 import { readFileSync } from 'node:fs';
+import { assertNestingDepth } from '../../krm/depth.js';
 import { access, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -86,6 +87,7 @@ export function parseOptions(paths: readonly string[], raw: RawOptions, io: Pick
     } catch (e) {
       throw new StreamlockError('USAGE', `--config ${raw.config}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
+    assertNestingDepth(text, `--config ${raw.config}`);
     const doc = parseDocument(text, { uniqueKeys: true });
     if (doc.errors.length > 0) throw new StreamlockError('CONFIG_INVALID', `--config ${raw.config}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
