@@ -10,6 +10,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { StreamlockError } from './errors.js';
 import { assertNestingDepth } from './krm/depth.js';
+import { readAll } from './cli/io.js';
 
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
 /** Files a directory walk never reads as resources: kustomize's own configuration. */
@@ -47,12 +48,6 @@ export function lineAt(text: string, offset: number): number {
   return line;
 }
 
-async function readStream(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Every manifest file below a directory, sorted, skipping dot entries and node_modules. */
 export async function listManifestFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -76,7 +71,7 @@ export async function readManifests(paths: readonly string[], options: ReadManif
     if (p === '-') {
       if (stdinRead) throw new StreamlockError('USAGE', '- (stdin) is given twice');
       stdinRead = true;
-      out.push(...parseManifests(await readStream(options.stdin), STDIN_NAME, undefined));
+      out.push(...parseManifests(await readAll(options.stdin), STDIN_NAME, undefined));
       continue;
     }
     const abs = resolve(options.cwd, p);

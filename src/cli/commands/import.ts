@@ -1,9 +1,7 @@
 /** `streamlock import`: record the current digest of ImageStream tags in the lockfile (like `oc import-image`). */
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseAllDocuments } from 'yaml';
 import { StreamlockError, describeError } from '../../errors.js';
 import type { ImageStreamInfo } from '../../imagestreams.js';
 import { isImageStream, readImageStream } from '../../imagestreams.js';
@@ -13,10 +11,9 @@ import { parseImageRef } from '../../image-ref.js';
 import { DEFAULT_LOCKFILE } from '../../lockfile/format.js';
 import { findStream, findTag } from '../../lockfile/history.js';
 import { readLockfile, updateLockfile } from '../../lockfile/store.js';
+import { documentData, readManifests } from '../../manifests.js';
 import { EXIT_INVALID, EXIT_REGISTRY, ExitError } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { assertNestingDepth } from '../../krm/depth.js';
-import { readAll } from '../io.js';
 
 interface RawOptions {
   lockfile: string;
@@ -225,44 +222,11 @@ function describeFailure(o: TagOutcome & { ok: false }): ImportReport['failures'
   };
 }
 
-const MANIFEST_EXT = new Set(['.yaml', '.yml', '.json']);
-
 /** Every ImageStream in the given files, directories (recursive) and stdin (`-`). */
 async function readImageStreams(paths: readonly string[], io: CliIO, lockPath: string, defaultNamespace: string): Promise<ImageStreamInfo[]> {
-  const sources: Array<{ name: string; text: string }> = [];
-  for (const p of paths) {
-    if (p === '-') {
-      sources.push({ name: '<stdin>', text: await readAll(io.stdin) });
-      continue;
-    }
-    const abs = resolve(io.cwd, p);
-    let info;
-    try {
-      info = await stat(abs);
-    } catch {
-      throw new StreamlockError('USAGE', `${p}: no such file or directory`);
-    }
-    const files = info.isDirectory() ? await listManifests(abs) : [abs];
-    for (const f of files) {
-      if (f === lockPath) continue;
-      sources.push({ name: f, text: await readFile(f, 'utf8') });
-    }
-  }
+  const docs = await readManifests(paths, { cwd: io.cwd, stdin: io.stdin, skip: new Set([lockPath]) });
   const streams: ImageStreamInfo[] = [];
-  for (const { name, text } of sources) {
-    assertNestingDepth(text, name);
-    for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
-      const err = doc.errors[0];
-      if (err) throw new StreamlockError('INPUT_NOT_YAML', `${name}: ${err.message}`, { location: { file: name } });
-      let data: unknown;
-      try {
-        data = doc.toJS({ maxAliasCount: 100 });
-      } catch (e) {
-        throw new StreamlockError('INPUT_NOT_YAML', `${name}: ${(e as Error).message}`, { location: { file: name } });
-      }
-      collectStreams(data, name, defaultNamespace, streams);
-    }
-  }
+  for (const d of docs) collectStreams(documentData(d), d.file, defaultNamespace, streams);
   return streams;
 }
 
@@ -292,17 +256,4 @@ function collectStreams(obj: unknown, file: string, defaultNamespace: string, ou
     }
     throw e;
   }
-}
-
-async function listManifests(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listManifests(p)));
-    else if (e.isFile() && MANIFEST_EXT.has(extname(e.name))) out.push(p);
-  }
-  return out;
 }
