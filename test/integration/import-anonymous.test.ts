@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile, mkdir, readdir } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { ensureCliBuilt, runCli, startKillingProxy, startRegistry, type Registry } from '../helpers/registry.js';
 import { makeImage, makeIndex, pushImage, skopeoDigest, skopeoPush } from '../helpers/oci.js';
@@ -117,6 +118,27 @@ describe('import (anonymous registry)', () => {
     expect(r3.stdout).toBe('no changes\n');
     expect(await readFile(join(dir, 'imagestreams.lock.yaml'), 'utf8')).toBe(after);
     expect((await stat(join(dir, 'imagestreams.lock.yaml'))).mtimeMs).toBe(old.getTime());
+  });
+
+  it('--commit commits the lockfile alone with the rollout line as the message', async () => {
+    const repo = `${registry.host}/acme/committed`;
+    await skopeoPush(layout, 'committed-1', `${repo}:1`, makeImage('committed build 1'));
+    const digest = await skopeoDigest(`${repo}:1`);
+    const dir = await project('commit', imageStream('committed', [{ name: '1', from: `${repo}:1` }]));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' } });
+    git('init', '-q');
+    git('add', 'manifests');
+    git('commit', '-qm', 'manifests');
+    await writeFile(join(dir, 'unrelated.txt'), 'staged but not part of the rollout\n');
+    git('add', 'unrelated.txt');
+
+    const r = await runCli(['import', '--commit', 'manifests'], { cwd: dir, env: { GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' } });
+    expect(r.code).toBe(0);
+    const line = `committed:1  (new) -> ${digest.slice(0, 19)}  generation 1`;
+    expect(r.stdout).toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\ncommitted imagestreams.lock.yaml as [0-9a-f]{7,}\n$`));
+    expect(git('log', '-1', '--format=%s')).toBe(`${line}\n`);
+    expect(git('show', '--name-only', '--format=', 'HEAD')).toBe('imagestreams.lock.yaml\n');
+    expect(git('diff', '--cached', '--name-only')).toBe('unrelated.txt\n');
   });
 
   it('records the index digest of a multi-arch image, and the platform digest with --platform', async () => {

@@ -12,6 +12,7 @@ import { DEFAULT_LOCKFILE } from '../../lockfile/format.js';
 import { findStream, findTag } from '../../lockfile/history.js';
 import { readLockfile, updateLockfile } from '../../lockfile/store.js';
 import { documentData, readManifests } from '../../manifests.js';
+import { commitFile } from '../git.js';
 import { EXIT_INVALID, EXIT_REGISTRY, ExitError } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 
@@ -29,6 +30,7 @@ interface RawOptions {
   timeout?: string;
   concurrency?: string;
   keepGoing?: boolean;
+  commit?: boolean;
 }
 
 export interface ImportOptions {
@@ -46,6 +48,8 @@ export interface ImportOptions {
   readonly timeoutMs: number | undefined;
   readonly concurrency: number;
   readonly keepGoing: boolean;
+  /** git commit the lockfile with the rollout summary as the message. */
+  readonly commit: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -68,6 +72,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--timeout <duration>', 'per-request timeout (30s, 500ms; a bare number is seconds)')
     .option('--concurrency <n>', 'registry requests in flight at once (overall and per registry)', '16')
     .option('--keep-going', 'write the tags that resolved even if others failed (exit status is still 3)')
+    .option('--commit', 'git commit the lockfile with the rollout summary as the message')
     .action(async (paths: string[], raw: RawOptions) => {
       await runImport(parseOptions(paths, raw), io);
     });
@@ -95,6 +100,7 @@ function parseOptions(paths: string[], raw: RawOptions): ImportOptions {
     timeoutMs: raw.timeout === undefined ? undefined : parseDuration(raw.timeout),
     concurrency,
     keepGoing: !!raw.keepGoing,
+    commit: !!raw.commit,
   };
 }
 
@@ -118,6 +124,8 @@ export interface ImportReport {
   failures: Array<{ namespace: string | undefined; stream: string; tag: string; from: string; code: string; message: string; registry?: string; status?: number; hint?: string }>;
   skipped: SkippedTag[];
   stats: { tags: number; manifestRequests: number; tokenRequests: number; retries: number };
+  /** The commit made with --commit. */
+  commit?: string;
 }
 
 export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportReport> {
@@ -183,6 +191,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     report.written = result.written;
     report.created = result.written && !known.exists;
     updatedWithoutNewGenerations = result.changed && report.changes.length === 0;
+    if (opts.commit && result.written) report.commit = await commitFile(lockPath, commitMessage(report.changes, opts.namespace), io.env);
   } else if (failures.length > 0) {
     io.stderr.write(`streamlock: ${opts.lockfile} not written: ${failures.length} of ${targets.length} tag${targets.length === 1 ? '' : 's'} failed (--keep-going records the others)\n`);
   }
@@ -194,6 +203,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     // A platform digest added to an existing event changes the file but makes no new generation.
     const none = updatedWithoutNewGenerations ? 'no new generations (platform digests recorded)' : 'no changes';
     io.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : `${none}\n`);
+    if (report.commit) io.stdout.write(`committed ${opts.lockfile} as ${report.commit}\n`);
   }
   if (failures.length > 0) {
     const registry = outcomes.some((o) => !o.ok && isRegistryFailure(o.error));
@@ -256,4 +266,12 @@ function collectStreams(obj: unknown, file: string, defaultNamespace: string, ou
     }
     throw e;
   }
+}
+
+/** One rollout line as the subject; several: a count as the subject and every line below it. */
+function commitMessage(changes: readonly TagChange[], namespace: string | undefined): string {
+  const lines = changes.map((c) => formatChange(c, namespace));
+  if (lines.length === 1) return lines[0]!;
+  if (lines.length === 0) return 'streamlock import: platform digests recorded';
+  return `streamlock import: ${lines.length} tags moved\n\n${lines.join('\n')}`;
 }
