@@ -10,12 +10,12 @@ import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { StreamlockError } from './errors.js';
 import { assertNestingDepth } from './krm/depth.js';
+import { MAX_ALIAS_COUNT } from './krm/resource-list.js';
 import { readAll } from './cli/io.js';
 
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
 /** Files a directory walk never reads as resources: kustomize's own configuration. */
 const NOT_RESOURCES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
-const MAX_ALIAS_COUNT = 100;
 export const STDIN_NAME = '<stdin>';
 
 export interface ManifestDocument {

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { StreamlockError } from '../errors.js';
 import { assertNestingDepth } from '../krm/depth.js';
+import { MAX_ALIAS_COUNT } from '../krm/resource-list.js';
 import type { Lock } from './format.js';
 import { lockToObject, parseLock } from './format.js';
 import { renderLockfile } from './edit.js';
@@ -68,7 +69,7 @@ export function parseLockfileText(text: string, path: string): Lock {
   }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // yaml throws a ReferenceError for an alias bomb: a property of the file, not a crash.
     throw new StreamlockError('LOCK_INVALID', `${path}: not a usable lockfile: ${(e as Error).message}`, { cause: e, location: { file: path } });

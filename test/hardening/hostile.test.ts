@@ -194,7 +194,7 @@ describe('hostile credential files (credentials/)', () => {
 
 const IMPORT_DEFAULTS: ImportOptions = {
   paths: [], lockfile: 'imagestreams.lock.yaml', dryRun: false, json: false, filters: [], scheduledOnly: false, namespace: undefined,
-  platform: undefined, caFile: undefined, insecureRegistries: [], pullSecrets: [], timeoutMs: 2000, concurrency: 4, keepGoing: false,
+  platform: undefined, caFile: undefined, insecureRegistries: [], pullSecrets: [], timeoutMs: 2000, concurrency: 4, keepGoing: false, commit: false,
 };
 
 describe('hostile ImageStream manifests through `streamlock import` (imagestreams/)', () => {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { assertNestingDepth } from '../../krm/depth.js';
+import { MAX_ALIAS_COUNT } from '../../krm/resource-list.js';
 import { access, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -90,7 +91,7 @@ export function parseOptions(paths: readonly string[], raw: RawOptions, io: Pick
     assertNestingDepth(text, `--config ${raw.config}`);
     const doc = parseDocument(text, { uniqueKeys: true });
     if (doc.errors.length > 0) throw new StreamlockError('CONFIG_INVALID', `--config ${raw.config}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-    const data = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
+    const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown> | null;
     const full = readFunctionConfig(data ?? undefined);
     // Only what the file sets: its defaults must not override render's.
     const given = ((data?.kind === 'ConfigMap' ? data.data : data?.spec) ?? {}) as Record<string, unknown>;
@@ -126,7 +127,7 @@ function formatResult(r: Result): string {
  * a removed item (its leading comments: the function removes an item from its first key on).
  */
 function isDropped(body: string): boolean {
-  const data = parseDocument(body).toJS({ maxAliasCount: 100 }) as { metadata?: { annotations?: Record<string, unknown> } } | null;
+  const data = parseDocument(body).toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as { metadata?: { annotations?: Record<string, unknown> } } | null;
   if (data === null || data === undefined) return true;
   const v = data.metadata?.annotations?.[LOCAL_CONFIG];
   return v === 'true' || v === true;

@@ -11,6 +11,7 @@ import type { OutputFormat } from '../output.js';
 import { parseOutputFormat, writeJson } from '../output.js';
 import type { RolloutReport } from '../rollout.js';
 import { applyRollout, formatRollout } from '../rollout.js';
+import type { RolloutOptions } from '../rollout.js';
 
 interface RawOptions {
   toGeneration?: string;
@@ -23,13 +24,10 @@ interface RawOptions {
   dryRun?: boolean;
 }
 
-export interface RollbackOptions {
+export interface RollbackOptions extends RolloutOptions {
   readonly target: StreamTagArg & { tag: string };
   readonly to: RollbackTarget;
-  readonly lockfile: string;
   readonly output: OutputFormat;
-  readonly commit: boolean;
-  readonly dryRun: boolean;
 }
 
 export function register(program: Command, io: CliIO): void {

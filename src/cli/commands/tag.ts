@@ -11,6 +11,7 @@ import type { OutputFormat } from '../output.js';
 import { parseOutputFormat, writeJson } from '../output.js';
 import type { RolloutReport } from '../rollout.js';
 import { applyRollout, formatRollout } from '../rollout.js';
+import type { RolloutOptions } from '../rollout.js';
 
 interface RawOptions {
   alias?: boolean;
@@ -28,12 +29,9 @@ export type TagAction =
   | { readonly kind: 'alias'; readonly source: TagSource; readonly dest: StreamTagArg & { tag: string } }
   | { readonly kind: 'delete'; readonly dests: ReadonlyArray<StreamTagArg & { tag: string }>; readonly yes: boolean };
 
-export interface TagOptions {
+export interface TagOptions extends RolloutOptions {
   readonly action: TagAction;
-  readonly lockfile: string;
   readonly output: OutputFormat;
-  readonly commit: boolean;
-  readonly dryRun: boolean;
 }
 
 export function register(program: Command, io: CliIO): void {
