@@ -92,4 +92,10 @@ describe('schema', () => {
   it('the committed validator is generated from the committed schema', () => {
     expect(readFileSync(join(import.meta.dirname, '../../src/lockfile/schema-validate.js'), 'utf8')).toBe(generate());
   });
+
+  it('the validator needs no Ajv at run time (Ajv is a build-time dependency)', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).not.toContain('ajv');
+    expect(readFileSync(join(import.meta.dirname, '../../src/lockfile/schema-validate.js'), 'utf8')).not.toMatch(/\bfrom\s+['"]ajv|require\(/);
+  });
 });
