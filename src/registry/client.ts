@@ -52,6 +52,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     insecureHosts: opts.insecureHosts,
     userAgent: opts.userAgent,
     connectionsPerOrigin: opts.concurrencyPerRegistry,
+    allowLinkLocal: opts.allowLinkLocal,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   });
   const counted: Send = (req) => {
     if (req.kind === 'manifest') stats.manifestRequests++;
