@@ -6,10 +6,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { StreamlockError } from './errors.js';
-import { assertNestingDepth } from './krm/depth.js';
+import { parseYamlAll, positionOf, yamlErrorKind } from './yaml/read.js';
 import { MAX_ALIAS_COUNT } from './krm/resource-list.js';
 import { readAll } from './cli/io.js';
 
@@ -98,16 +98,15 @@ function displayPath(cwd: string, abs: string): string {
 
 /** Parses one file's text into its documents (empty ones included, with `doc.contents` null). */
 export function parseManifests(text: string, file: string, absolutePath: string | undefined): ManifestDocument[] {
-  assertNestingDepth(text, file);
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false, strict: true });
-  if (!Array.isArray(docs)) return []; // an empty stream (only comments)
+  const { docs, lines } = parseYamlAll(text, file, { uniqueKeys: true, prettyErrors: false, strict: true });
   const out: ManifestDocument[] = [];
   let from = 0;
   docs.forEach((doc, index) => {
     const err = doc.errors[0];
     if (err) {
-      throw new StreamlockError('INPUT_NOT_YAML', `${file}:${lineAt(text, err.pos[0])}: not valid YAML: ${err.message.split('\n')[0]}`, {
-        location: { file, line: lineAt(text, err.pos[0]) },
+      const at = positionOf(lines, err.pos[0]);
+      throw new StreamlockError('INPUT_NOT_YAML', `${file}:${at.line}:${at.column}: not valid YAML: ${yamlErrorKind(err)}`, {
+        location: { file, line: at.line },
       });
     }
     const end = doc.contents?.range?.[2] ?? doc.range[2];

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DOCKER_HUB } from '../image-ref.js';
+import { parseJsonText } from '../yaml/read.js';
 import { authsOf, DOCKER_HUB_LEGACY_KEY, findAuthEntry, parseAuthEntry, type Auths } from './auths.js';
 import { CredentialsError, type CredentialSource } from './credential.js';
 import { getFromHelper } from './helpers.js';
@@ -34,11 +35,7 @@ export async function readJsonFile(path: string, label: string): Promise<unknown
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new CredentialsError('CREDENTIALS_INVALID', `${label}: cannot read (${code ?? 'error'})`);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new CredentialsError('CREDENTIALS_INVALID', `${label}: not valid JSON`);
-  }
+  return parseJsonText(text, label, (message) => new CredentialsError('CREDENTIALS_INVALID', message));
 }
 
 /** `~/…` for paths under the home directory, so messages stay short and user-neutral. */

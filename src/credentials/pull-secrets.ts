@@ -6,8 +6,7 @@
  * auth.json (host or host/namespace/repo, most specific first).
  */
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
-import { assertNestingDepth } from '../krm/depth.js';
+import { parseYamlAll, toPlainData, yamlErrorMessage } from '../yaml/read.js';
 import { authsOf, findAuthEntry, parseAuthEntry, type Auths } from './auths.js';
 import { CredentialsError, type CredentialSource } from './credential.js';
 import { displayPath } from './config-file.js';
@@ -77,18 +76,19 @@ async function loadFile(path: string, homedir: string, out: SecretAuths[]): Prom
   } catch (e) {
     throw invalid(`pull secret file ${file}`, `cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  let parsed;
   try {
-    assertNestingDepth(text, 'the file');
+    parsed = parseYamlAll(text, 'the file');
   } catch (e) {
     throw invalid(`pull secret file ${file}`, (e as Error).message);
   }
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw invalid(`pull secret file ${file}`, `not valid YAML (${doc.errors[0]!.code})`);
+  for (const doc of parsed.docs) {
+    if (doc.errors.length > 0) throw new CredentialsError('CREDENTIALS_INVALID', yamlErrorMessage(`pull secret file ${file}`, doc.errors[0]!, parsed.lines));
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 50 });
-    } catch {
-      throw invalid(`pull secret file ${file}`, 'expands too many YAML aliases');
+      value = toPlainData(doc, doc, 'the file');
+    } catch (e) {
+      throw invalid(`pull secret file ${file}`, (e as Error).message);
     }
     if (value !== null && value !== undefined) fromDocument(value, file, out);
   }

@@ -2,16 +2,16 @@
  * The KRM function as a pure transform: ResourceList text in, ResourceList text and results out.
  * The one outside read it needs (a lockfile named in functionConfig) comes in as a parameter.
  */
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { Node } from 'yaml';
 import { StreamlockError, isStreamlockError } from '../errors.js';
-import { assertNestingDepth } from '../krm/depth.js';
+import { readYamlData } from '../yaml/read.js';
 import { isImageStream, readImageStream } from '../imagestreams.js';
 import type { ImageStreamInfo } from '../imagestreams.js';
 import type { Lock, LockStream } from '../lockfile/format.js';
 import { displayStream, isLockObject, parseLock } from '../lockfile/format.js';
 import type { ParsedItem, ResourceList } from '../krm/resource-list.js';
-import { MAX_ALIAS_COUNT, NeedsWholeDocument, parseResourceList, toPlain } from '../krm/resource-list.js';
+import { NeedsWholeDocument, parseResourceList, toPlain } from '../krm/resource-list.js';
 import { TextEditor, editAnnotations, offsetSplicer, setScalar } from '../krm/text-edit.js';
 import type { Result } from '../krm/results.js';
 import { hasErrors, result, resultToObject } from '../krm/results.js';
@@ -229,19 +229,7 @@ function loadLockfile(path: string, options: TransformOptions): { lock: Lock; de
     } catch (e) {
       throw new StreamlockError('LOCK_NOT_FOUND', `lockfile ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    try {
-      assertNestingDepth(text, `lockfile ${path}`);
-    } catch (e) {
-      throw new StreamlockError('LOCK_INVALID', (e as Error).message);
-    }
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-    if (doc.errors.length > 0) throw new StreamlockError('LOCK_INVALID', `lockfile ${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (e) {
-      throw new StreamlockError('LOCK_INVALID', `lockfile ${path} expands too many aliases: ${(e as Error).message}`);
-    }
+    const data = readYamlData(text, `lockfile ${path}`, (message) => new StreamlockError('LOCK_INVALID', message));
     return { lock: parseLock(data, { description: `lockfile ${path}`, file: path }), description: `lockfile ${path}` };
   } catch (e) {
     if (!isStreamlockError(e)) throw e;

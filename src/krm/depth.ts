@@ -1,72 +1,60 @@
 /**
- * A guard against deeply nested input (`[[[[…`, `- - - - …`): yaml's composer recurses once per
- * level, and V8 aborts the whole process (no catchable error) when it runs out of stack in the
- * wrong place. One linear scan before any parsing turns such input into a clear error.
+ * The nesting bound. yaml's composer recurses once per collection level, and V8 aborts the
+ * whole process (no catchable error) when it runs out of stack in the wrong place, so input
+ * nesting deeper than MAX_NESTING is refused before it is composed.
+ *
+ * Depth is read off yaml's own Parser stack (block maps, block sequences and flow collections
+ * open at that moment), so it agrees with YAML's tokenisation of quotes, comments, block
+ * scalars and flow-in-block exactly; a hand scanner can be fooled about where a quoted string
+ * starts. The check runs after every lexeme and stops at the first level past the bound, so
+ * a deep input costs only the tokens before that point.
  */
+import { Lexer, Parser } from 'yaml';
 import { StreamlockError } from '../errors.js';
 
 /** Far above any Kubernetes object; far below where the parser's recursion gets dangerous. */
 export const MAX_NESTING = 1000;
 
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
-function opensScalar(text: string, i: number): boolean {
-  // A quote starts a quoted scalar only where a scalar can start.
-  for (let j = i - 1; j >= 0; j--) {
-    const c = text.charCodeAt(j);
-    if (c === SPACE || c === 0x09) continue;
-    return c === NEWLINE || c === 0x3a || c === 0x2d || c === 0x5b || c === 0x7b || c === 0x2c || c === 0x3f;
-  }
-  return true;
+/** Collections open on the parser's stack right now. */
+function openCollections(parser: Parser): number {
+  let n = 0;
+  for (const token of parser.stack) if (COLLECTIONS.has(token.type)) n++;
+  return n;
 }
 
 /**
- * Throws INPUT_TOO_DEEP when collections nest deeper than MAX_NESTING: flow brackets outside
- * quotes and comments, plus, on each line, the block levels its indentation and leading `- `/`? `
- * indicators can open. Over-counts brackets inside plain scalars (`foo[0]`), which only matters
- * for absurd input.
+ * Throws INPUT_TOO_DEEP when the parser holds more than MAX_NESTING open collections.
+ * The stack also holds the document and at most a few scalars or properties, so its length
+ * is a cheap first test.
  */
+export function assertParserDepth(parser: Parser, what: string): void {
+  if (parser.stack.length > MAX_NESTING && openCollections(parser) > MAX_NESTING) {
+    throw new StreamlockError('INPUT_TOO_DEEP', `${what} nests collections deeper than ${MAX_NESTING} levels`);
+  }
+}
+
+/** The deepest collection nesting of `text` (every document), as yaml's parser sees it. */
+export function nestingDepth(text: string): number {
+  const parser = new Parser();
+  let max = 0;
+  const track = () => {
+    if (parser.stack.length > max) max = Math.max(max, openCollections(parser));
+  };
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const _ of parser.next(lexeme));
+    track();
+  }
+  for (const _ of parser.end());
+  return max;
+}
+
+/** Throws INPUT_TOO_DEEP when `text` nests deeper than MAX_NESTING; parses (without composing) only up to that point. */
 export function assertNestingDepth(text: string, what: string): void {
-  let flow = 0;
-  let lineBlock = 0;
-  let atLineStart = true;
-  const tooDeep = () => new StreamlockError('INPUT_TOO_DEEP', `${what} nests collections deeper than ${MAX_NESTING} levels`);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (atLineStart) {
-      // Block levels this line can open: one per column of indentation and per leading indicator.
-      let j = i;
-      while (j < text.length) {
-        const d = text.charCodeAt(j);
-        if (d === SPACE) j++;
-        else if ((d === 0x2d || d === 0x3f) && (text.charCodeAt(j + 1) === SPACE || text.charCodeAt(j + 1) === NEWLINE)) j += 1;
-        else break;
-      }
-      lineBlock = j - i;
-      if (lineBlock + flow > MAX_NESTING) throw tooDeep();
-      atLineStart = false;
-    }
-    if (c === NEWLINE) {
-      atLineStart = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++flow + lineBlock > MAX_NESTING) throw tooDeep();
-    } else if (c === 0x5d || c === 0x7d) {
-      if (flow > 0) flow--;
-    } else if (c === 0x22 && opensScalar(text, i)) {
-      // double-quoted: to the closing quote, honouring backslash escapes
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-    } else if (c === 0x27 && opensScalar(text, i)) {
-      // single-quoted: '' is an escaped quote
-      for (i++; i < text.length; i++) {
-        if (text.charCodeAt(i) === 0x27) {
-          if (text.charCodeAt(i + 1) === 0x27) i++;
-          else break;
-        }
-      }
-    } else if (c === 0x23 && (i === 0 || text.charCodeAt(i - 1) <= SPACE)) {
-      const eol = text.indexOf('\n', i);
-      i = (eol < 0 ? text.length : eol) - 1;
-    }
+  const parser = new Parser();
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const _ of parser.next(lexeme));
+    assertParserDepth(parser, what);
   }
 }

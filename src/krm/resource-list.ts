@@ -9,18 +9,15 @@
  * collection made large lists grow faster than linearly). Anything else (JSON, flow style,
  * aliases between items) is parsed as one Document; both give the same items.
  */
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { StreamlockError } from '../errors.js';
-import { assertNestingDepth } from './depth.js';
+import { MAX_ALIAS_COUNT, parseYamlOne, yamlErrorMessage } from '../yaml/read.js';
 import type { Splicer } from './text-edit.js';
 import { lineStart, pairKey, range, removeMapEntry } from './text-edit.js';
 
 export const RESOURCE_LIST_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1beta1', 'config.kubernetes.io/v1alpha1'];
-/** Aliases a document may expand while converting to plain data (billion-laughs guard). */
-export const MAX_ALIAS_COUNT = 100;
-
-const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: false } as const;
+export { MAX_ALIAS_COUNT } from '../yaml/read.js';
 
 /** One item, parsed: its node, the document it belongs to, and where its text sits in the list. */
 export interface ParsedItem {
@@ -51,20 +48,6 @@ export interface ResourceList {
   writeResults(editor: Splicer, resultsYaml: string, resultsJson: string): void;
 }
 
-function lineCol(text: string, offset: number): string {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i;
-  }
-  return `line ${line}, column ${offset - last}`;
-}
-
-function notYaml(text: string, doc: Document.Parsed, base = 0): StreamlockError {
-  const e = doc.errors[0]!;
-  return new StreamlockError('INPUT_NOT_YAML', `input is not valid YAML: ${e.message.split('\n')[0]} (${lineCol(text, base + e.pos[0])})`);
-}
 
 /** Checks the list's own fields (kind, apiVersion, functionConfig) on its root map. */
 function readHeader(root: unknown, doc: Document.Parsed): Pick<ResourceList, 'apiVersion' | 'kind' | 'functionConfig'> {
@@ -96,7 +79,6 @@ export class NeedsWholeDocument extends Error {
 
 /** Parses a ResourceList (YAML or JSON). Throws INPUT_NOT_YAML / INPUT_NOT_RESOURCE_LIST. */
 export function parseResourceList(text: string, options: { whole?: boolean } = {}): ResourceList {
-  assertNestingDepth(text, 'input');
   return (options.whole ? undefined : splitBlockList(text)) ?? wholeDocumentList(text);
 }
 
@@ -124,8 +106,8 @@ export function toPlain(node: Node, doc: Document.Parsed): unknown {
 // One Document for the whole list.
 
 function wholeDocumentList(text: string): ResourceList {
-  const doc = parseDocument(text, PARSE_OPTIONS);
-  if (doc.errors.length > 0) throw notYaml(text, doc);
+  const { doc, lines } = parseYamlOne(text, 'input');
+  if (doc.errors.length > 0) throw new StreamlockError('INPUT_NOT_YAML', yamlErrorMessage('input', doc.errors[0]!, lines));
   const header = readHeader(doc.contents, doc);
   const root = doc.contents as YAMLMap;
   const itemsValue = root.get('items', true);
@@ -286,7 +268,7 @@ function splitBlockList(text: string): ResourceList | undefined {
   if (!region) return undefined;
   // The list without its items: the header, functionConfig and any results.
   const skeletonText = text.slice(0, region.start) + text.slice(region.end);
-  const skeleton = parseDocument(skeletonText, PARSE_OPTIONS);
+  const skeleton = parseYamlOne(skeletonText, 'input').doc;
   if (skeleton.errors.length > 0) return undefined;
   if (!isMap(skeleton.contents)) return undefined;
   const itemsValue = skeleton.contents.get('items', true);
@@ -307,7 +289,7 @@ function splitBlockList(text: string): ResourceList | undefined {
   const parseItem = (i: number): ParsedItem => {
     const [start, end] = span(i);
     const itemText = text.slice(start, end);
-    const doc = parseDocument(itemText, PARSE_OPTIONS);
+    const doc = parseYamlOne(itemText, 'input').doc;
     // Any doubt (an error, an alias to another item's anchor, more than one node): the whole
     // document decides, so both paths report the same things.
     if (doc.errors.length > 0 || doc.warnings.length > 0) throw new NeedsWholeDocument();

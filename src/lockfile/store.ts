@@ -11,10 +11,8 @@ import { open, readFile, rename, stat, unlink, chmod } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseDocument } from 'yaml';
 import { StreamlockError } from '../errors.js';
-import { assertNestingDepth } from '../krm/depth.js';
-import { MAX_ALIAS_COUNT } from '../krm/resource-list.js';
+import { readYamlData } from '../yaml/read.js';
 import type { Lock } from './format.js';
 import { lockToObject, parseLock } from './format.js';
 import { renderLockfile } from './edit.js';
@@ -53,27 +51,9 @@ export interface UpdateLockfileResult {
 
 const EMPTY_LOCK: Lock = { streams: [] };
 
-/** Parses lockfile text; throws LOCK_INVALID naming the file (YAML errors included). */
+/** Parses lockfile text; throws LOCK_INVALID naming the file (YAML errors by kind and position, never the text). */
 export function parseLockfileText(text: string, path: string): Lock {
-  try {
-    assertNestingDepth(text, `lockfile ${path}`);
-  } catch (e) {
-    throw new StreamlockError('LOCK_INVALID', (e as Error).message, { location: { file: path } });
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    throw new StreamlockError('LOCK_INVALID', `${path}: not valid YAML: ${first.message}`, {
-      location: { file: path, line: first.linePos?.[0].line },
-    });
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    // yaml throws a ReferenceError for an alias bomb: a property of the file, not a crash.
-    throw new StreamlockError('LOCK_INVALID', `${path}: not a usable lockfile: ${(e as Error).message}`, { cause: e, location: { file: path } });
-  }
+  const data = readYamlData(text, `lockfile ${path}`, (message, at) => new StreamlockError('LOCK_INVALID', message, { location: { file: path, ...(at ? { line: at.line } : {}) } }));
   if (data === null || data === undefined) return EMPTY_LOCK;
   return parseLock(data, { file: path, description: path });
 }

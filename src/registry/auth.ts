@@ -1,7 +1,13 @@
 /**
- * Auth policy: answer a registry's 401 challenge (Bearer token flow or Basic),
- * remember the challenge per host so later requests authenticate up front, and
- * cache bearer tokens per (realm, service, scope) until they expire.
+ * Auth policy: answer a 401 challenge (Bearer token flow or Basic), remember the
+ * challenge per host so later requests authenticate up front, and cache bearer
+ * tokens per (credential owner, realm, service, scope) until they expire.
+ *
+ * Credentials belong to an origin: this layer sits below the redirect policy, so it
+ * sees one hop at a time, and a 401 from the host a registry redirected to is
+ * answered with that host's own credentials (usually none), never the registry's.
+ * A realm on another host is still fine when the registry itself challenges
+ * (Docker Hub does that); it gets that registry's credentials only.
  *
  * Safety rules: the realm must be https unless the registry is loopback or
  * insecure; credentials are never sent to a plain-http realm on another host;
@@ -10,7 +16,7 @@
 import { isBasicCredential, type CredentialLookup, type CredentialStore } from '../credentials/credential.js';
 import { RegistryError } from './errors.js';
 import { withHeader, type RegistryRequest, type RegistryResponse, type Send } from './exchange.js';
-import { hostnameOf, isInternalIpLiteral, isLoopbackHost } from './hosts.js';
+import { apiHost, hostnameOf, isInternalIpLiteral, isLoopbackHost } from './hosts.js';
 import { fetchToken, type Token } from './tokens.js';
 import { parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
 
@@ -36,7 +42,8 @@ export function withAuth(send: Send, options: AuthPolicyOptions): Send {
   const lookups = new Map<string, Promise<CredentialLookup>>();
 
   function lookup(req: RegistryRequest): Promise<CredentialLookup> {
-    const { registry, repository } = req.context;
+    const registry = credentialOwner(req);
+    const { repository } = req.context;
     const key = `${registry}/${repository}`;
     let found = lookups.get(key);
     if (!found) {
@@ -57,7 +64,7 @@ export function withAuth(send: Send, options: AuthPolicyOptions): Send {
     const mayUse = realm.protocol === 'https:' || realm.hostname === hostnameOf(req.url.host);
     const credential = mayUse ? creds.credential : undefined;
     const who = credential ? `credentials from ${creds.source}` : creds.credential ? `anonymous: credentials withheld from plain-http realm ${realm.host}` : `anonymous; ${creds.source}`;
-    const key = `${realm.href}\n${service ?? ''}\n${scope}`;
+    const key = `${credentialOwner(req)}\n${realm.href}\n${service ?? ''}\n${scope}`;
     let pending = tokens.get(key);
     let token = pending ? await pending.catch(() => undefined) : undefined;
     if (!token || token.value === rejected || token.expiresAt <= now()) {
@@ -102,6 +109,14 @@ export function withAuth(send: Send, options: AuthPolicyOptions): Send {
     if (!second.header || second.header === first?.header) return annotate(res, second);
     return annotate(await send({ ...req, headers: withHeader(req.headers, 'authorization', second.header) }), second);
   };
+}
+
+/**
+ * Whose credentials may answer a challenge on this request: the registry's when the request
+ * goes to the registry's own API host, otherwise the host it went to (a redirect target).
+ */
+function credentialOwner(req: RegistryRequest): string {
+  return req.url.host.toLowerCase() === apiHost(req.context.registry).toLowerCase() ? req.context.registry : req.url.host.toLowerCase();
 }
 
 function annotate(res: RegistryResponse, auth: Authorization | undefined): RegistryResponse {

@@ -1,6 +1,6 @@
 /**
  * The registry client: composes the layers bottom-up — undici transport,
- * per-host concurrency limit, retry, redirects, auth — and exposes the OCI calls
+ * per-host concurrency limit, retry, auth, redirects — and exposes the OCI calls
  * the importer needs ("tag in, digest out").
  */
 import type { ImageRef } from '../image-ref.js';
@@ -52,6 +52,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     insecureHosts: opts.insecureHosts,
     userAgent: opts.userAgent,
     connectionsPerOrigin: opts.concurrencyPerRegistry,
+    allowLinkLocal: opts.allowLinkLocal,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   });
   const counted: Send = (req) => {
     if (req.kind === 'manifest') stats.manifestRequests++;
@@ -60,11 +62,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   };
   const limited = withConcurrencyLimit(counted, opts.concurrencyPerRegistry);
   const retried = withRetry(limited, { retries: opts.retries, onRetry: () => stats.retries++ });
-  const redirected = withRedirects(retried, { max: MAX_REDIRECTS, allowsPlainHttp });
-  const authenticated = withAuth(redirected, { credentials: opts.credentials, sendToken: redirected, allowsPlainHttp });
+  // Redirects wrap auth, so each hop authenticates for its own origin only; token requests never leave theirs.
+  const sendToken = withRedirects(retried, { max: MAX_REDIRECTS, allowsPlainHttp, sameOriginOnly: true });
+  const authenticated = withAuth(retried, { credentials: opts.credentials, sendToken, allowsPlainHttp });
+  const redirected = withRedirects(authenticated, { max: MAX_REDIRECTS, allowsPlainHttp });
 
   const api: ManifestApi = {
-    send: authenticated,
+    send: redirected,
     baseUrl: createSchemeResolver({ send: transport.send, allowsPlainHttp, probeTimeoutMs: Math.min(opts.timeoutMs, MAX_PROBE_MS) }),
     maxManifestBytes: opts.maxManifestBytes,
   };

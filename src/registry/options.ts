@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { CredentialStore } from '../credentials/credential.js';
 import { StreamlockError } from '../errors.js';
+import type { LookupFunction } from './addresses.js';
 import { apiHost } from './hosts.js';
 
 export interface RegistryClientOptions {
@@ -25,6 +26,10 @@ export interface RegistryClientOptions {
   maxManifestBytes?: number;
   /** Default: `streamlock`. */
   userAgent?: string;
+  /** Connect to link-local (169.254.0.0/16, fe80::/10) and cloud metadata addresses. Default: `false`. */
+  allowLinkLocal?: boolean;
+  /** DNS lookup with dns.lookup's shape. Default: `dns.lookup`. */
+  lookup?: LookupFunction;
 }
 
 export interface CheckedClientOptions {
@@ -36,9 +41,11 @@ export interface CheckedClientOptions {
   concurrencyPerRegistry: number;
   maxManifestBytes: number;
   userAgent: string;
+  allowLinkLocal: boolean;
+  lookup: LookupFunction | undefined;
 }
 
-const KNOWN = new Set(['credentials', 'caFile', 'insecureRegistries', 'timeoutMs', 'retries', 'concurrencyPerRegistry', 'maxManifestBytes', 'userAgent']);
+const KNOWN = new Set(['credentials', 'caFile', 'insecureRegistries', 'timeoutMs', 'retries', 'concurrencyPerRegistry', 'maxManifestBytes', 'userAgent', 'allowLinkLocal', 'lookup']);
 const RENAMED: Record<string, string> = {
   timeout: 'timeoutMs', ca: 'caFile', insecure: 'insecureRegistries', concurrency: 'concurrencyPerRegistry',
   maxRetries: 'retries', maxManifestSize: 'maxManifestBytes',
@@ -66,6 +73,8 @@ export function checkClientOptions(options: RegistryClientOptions): CheckedClien
   if (userAgent !== undefined && (typeof userAgent !== 'string' || userAgent === '' || /[\r\n]/.test(userAgent))) {
     throw invalid('userAgent must be a non-empty single-line string');
   }
+  if (options.allowLinkLocal !== undefined && typeof options.allowLinkLocal !== 'boolean') throw invalid('allowLinkLocal must be a boolean');
+  if (options.lookup !== undefined && typeof options.lookup !== 'function') throw invalid('lookup must be a function like dns.lookup');
   if (insecureRegistries !== undefined && !Array.isArray(insecureRegistries)) throw invalid('insecureRegistries must be an array of host[:port]');
   const insecureHosts = new Set<string>();
   for (const host of insecureRegistries ?? []) {
@@ -83,6 +92,8 @@ export function checkClientOptions(options: RegistryClientOptions): CheckedClien
     concurrencyPerRegistry: integer(options.concurrencyPerRegistry, 'concurrencyPerRegistry', 1, 8),
     maxManifestBytes: integer(options.maxManifestBytes, 'maxManifestBytes', 1, 4 * 1024 * 1024),
     userAgent: userAgent ?? 'streamlock',
+    allowLinkLocal: options.allowLinkLocal ?? false,
+    lookup: options.lookup,
   };
 }
 

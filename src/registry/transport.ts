@@ -5,6 +5,7 @@
  */
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
+import { checkHost, guardedLookup, LinkLocalRefused, type LookupFunction } from './addresses.js';
 import { RegistryError } from './errors.js';
 import type { RegistryRequest, RegistryResponse, Send } from './exchange.js';
 
@@ -16,6 +17,10 @@ export interface TransportOptions {
   insecureHosts: ReadonlySet<string>;
   userAgent: string;
   connectionsPerOrigin: number;
+  /** Connect to link-local and cloud metadata addresses (refused by default). */
+  allowLinkLocal: boolean;
+  /** DNS lookup (dns.lookup's shape); tests resolve names without a resolver. */
+  lookup?: LookupFunction;
 }
 
 export interface Transport {
@@ -52,8 +57,21 @@ function isTlsFailure(code: string | undefined): boolean {
   return code !== undefined && (CERT_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code === 'EPROTO');
 }
 
+function linkLocalIn(e: unknown): LinkLocalRefused | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+    if (cur instanceof LinkLocalRefused) return cur;
+  }
+  return undefined;
+}
+
+function refusedAddress(req: RegistryRequest, e: LinkLocalRefused): RegistryError {
+  return new RegistryError('REGISTRY_INSECURE_REFUSED', { ...req.context, hint: `${e.message}; refused (pass --allow-link-local to connect anyway)` });
+}
+
 function failure(req: RegistryRequest, e: unknown, phase: string): RegistryError {
   if (e instanceof RegistryError) return e;
+  const refused = linkLocalIn(e);
+  if (refused) return refusedAddress(req, refused);
   const code = causeCode(e);
   const base = { ...req.context, cause: e };
   if (isTimeout(e)) return new RegistryError('REGISTRY_TIMEOUT', { ...base, hint: `no ${phase} from ${req.url.host} within ${req.timeoutMs ?? 'the'} ms` });
@@ -107,6 +125,7 @@ export function createTransport(options: TransportOptions): Transport {
   const connect = (rejectUnauthorized: boolean) => ({
     timeout: options.timeoutMs,
     rejectUnauthorized,
+    lookup: guardedLookup(options.lookup, options.allowLinkLocal),
     ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}),
   });
   const agentOptions = { keepAliveTimeout: 10_000, connections: options.connectionsPerOrigin };
@@ -117,6 +136,11 @@ export function createTransport(options: TransportOptions): Transport {
   async function send(req: RegistryRequest): Promise<RegistryResponse> {
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
     const agent = unverified && options.insecureHosts.has(req.url.host) ? unverified : verified;
+    try {
+      checkHost(req.url.hostname, options.allowLinkLocal); // literals and metadata names; resolved names are checked in lookup
+    } catch (e) {
+      throw refusedAddress(req, e as LinkLocalRefused);
+    }
     let res;
     try {
       res = await agent.request({

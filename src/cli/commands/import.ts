@@ -31,6 +31,7 @@ interface RawOptions {
   concurrency?: string;
   keepGoing?: boolean;
   commit?: boolean;
+  allowLinkLocal?: boolean;
 }
 
 export interface ImportOptions {
@@ -50,6 +51,8 @@ export interface ImportOptions {
   readonly keepGoing: boolean;
   /** git commit the lockfile with the rollout summary as the message. */
   readonly commit: boolean;
+  /** Connect to link-local and cloud metadata addresses (refused by default). */
+  readonly allowLinkLocal?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -72,6 +75,7 @@ export function register(program: Command, io: CliIO): void {
     .option('--timeout <duration>', 'per-request timeout (30s, 500ms; a bare number is seconds)')
     .option('--concurrency <n>', 'registry requests in flight at once (overall and per registry)', '16')
     .option('--keep-going', 'write the tags that resolved even if others failed (exit status is still 3)')
+    .option('--allow-link-local', 'allow registries on link-local or cloud metadata addresses (169.254.0.0/16, fe80::/10)')
     .option('--commit', 'git commit the lockfile with the rollout summary as the message')
     .action(async (paths: string[], raw: RawOptions) => {
       await runImport(parseOptions(paths, raw), io);
@@ -101,6 +105,7 @@ function parseOptions(paths: string[], raw: RawOptions): ImportOptions {
     concurrency,
     keepGoing: !!raw.keepGoing,
     commit: !!raw.commit,
+    allowLinkLocal: !!raw.allowLinkLocal,
   };
 }
 
@@ -152,6 +157,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     ...(opts.caFile ? { caFile: resolve(io.cwd, opts.caFile) } : {}),
     insecureRegistries: [...opts.insecureRegistries],
     concurrencyPerRegistry: opts.concurrency,
+    allowLinkLocal: opts.allowLinkLocal ?? false,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
   let outcomes: TagOutcome[];
