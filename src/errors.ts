@@ -1,4 +1,9 @@
-/** Errors: one base class with a closed set of codes, so tests and callers match on `code`. */
+/**
+ * Errors: one base class, `CodedError`, for every failure streamlock reports. Each code
+ * belongs to a closed list and carries its exit code, so callers match on `code` and the
+ * CLI never guesses an exit status from a code's spelling.
+ */
+import { EXIT_INVALID, EXIT_REGISTRY, EXIT_USAGE, type ExitCode } from './exit-codes.js';
 
 export type ErrorCode =
   // input (ResourceList, manifests)
@@ -45,14 +50,63 @@ export interface ErrorLocation {
   line?: number;
 }
 
-export class StreamlockError extends Error {
+/** Registry conversations (`RegistryError`). */
+export type RegistryErrorCode =
+  | 'REGISTRY_UNAUTHORIZED'
+  | 'REGISTRY_DENIED'
+  | 'REGISTRY_NOT_FOUND'
+  | 'REGISTRY_RATE_LIMITED'
+  | 'REGISTRY_SERVER_ERROR'
+  | 'REGISTRY_TIMEOUT'
+  | 'REGISTRY_NETWORK'
+  | 'REGISTRY_TLS'
+  | 'REGISTRY_BAD_RESPONSE'
+  | 'DIGEST_MISMATCH'
+  | 'MANIFEST_TOO_LARGE'
+  | 'REGISTRY_REDIRECT_REFUSED'
+  | 'REGISTRY_INSECURE_REFUSED';
+
+/** Credential stores (`CredentialsError`). */
+export type CredentialsErrorCode = 'CREDENTIALS_INVALID' | 'CREDENTIALS_HELPER_FAILED';
+
+/** Every code any streamlock error may carry. */
+export type AnyErrorCode = ErrorCode | RegistryErrorCode | CredentialsErrorCode;
+
+/** A registry failure is exit 3 (retry later); bad usage is 2; everything else is the input's fault, 1. */
+const REGISTRY_CODES: ReadonlySet<AnyErrorCode> = new Set<RegistryErrorCode>([
+  'REGISTRY_UNAUTHORIZED', 'REGISTRY_DENIED', 'REGISTRY_NOT_FOUND', 'REGISTRY_RATE_LIMITED',
+  'REGISTRY_SERVER_ERROR', 'REGISTRY_TIMEOUT', 'REGISTRY_NETWORK', 'REGISTRY_TLS', 'REGISTRY_BAD_RESPONSE',
+  'DIGEST_MISMATCH', 'MANIFEST_TOO_LARGE', 'REGISTRY_REDIRECT_REFUSED', 'REGISTRY_INSECURE_REFUSED',
+]);
+
+/** The exit code a failure with `code` ends a command with. */
+export function exitCodeOf(code: AnyErrorCode): ExitCode {
+  if (code === 'USAGE') return EXIT_USAGE;
+  return REGISTRY_CODES.has(code) ? EXIT_REGISTRY : EXIT_INVALID;
+}
+
+/** The base of every error streamlock raises on purpose: a closed code and the exit code it implies. */
+export abstract class CodedError<C extends AnyErrorCode = AnyErrorCode> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+  get exitCode(): ExitCode {
+    return exitCodeOf(this.code);
+  }
+}
+
+export function isCodedError(e: unknown): e is CodedError {
+  return e instanceof CodedError;
+}
+
+export class StreamlockError extends CodedError<ErrorCode> {
   override name = 'StreamlockError';
-  readonly code: ErrorCode;
   readonly location: ErrorLocation | undefined;
 
   constructor(code: ErrorCode, message: string, options: { location?: ErrorLocation; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options);
     this.location = options.location;
   }
 }

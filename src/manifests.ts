@@ -11,7 +11,7 @@ import type { Document, Node } from 'yaml';
 import { StreamlockError } from './errors.js';
 import { parseYamlAll, positionOf, yamlErrorKind } from './yaml/read.js';
 import { MAX_ALIAS_COUNT } from './krm/resource-list.js';
-import { readAll } from './cli/io.js';
+import { readAll } from './read-all.js';
 
 export const MANIFEST_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml', '.json']);
 /** Files a directory walk never reads as resources: kustomize's own configuration. */

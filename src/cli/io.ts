@@ -11,6 +11,8 @@ export interface CliIO {
   readonly now: () => Date;
   /** True when stderr is a terminal (progress displays). */
   readonly interactive: boolean;
+  /** How registry retries wait; tests pass one that returns at once so faults cost no real backoff. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export function processIO(): CliIO {
@@ -26,15 +28,4 @@ export function processIO(): CliIO {
   };
 }
 
-/** Reads a whole stream as UTF-8 text, refusing more than `limit` bytes. */
-export async function readAll(stream: Readable, limit = 512 * 1024 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > limit) throw new Error(`input larger than ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+export { readAll } from '../read-all.js';

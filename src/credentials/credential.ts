@@ -4,6 +4,7 @@
  * String()) shows `[redacted]`, so a credential logged by mistake leaks nothing.
  */
 import { inspect } from 'node:util';
+import { CodedError, type CredentialsErrorCode } from '../errors.js';
 
 export interface BasicCredential {
   readonly username: string;
@@ -35,10 +36,10 @@ export interface CredentialSource {
 
 const REDACTED = '[redacted]';
 
-export class CredentialsError extends Error {
+export class CredentialsError extends CodedError<CredentialsErrorCode> {
   override name = 'CredentialsError';
-  constructor(readonly code: 'CREDENTIALS_INVALID' | 'CREDENTIALS_HELPER_FAILED', message: string) {
-    super(message);
+  constructor(code: CredentialsErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { readAll } from '../cli/io.js';
-import { EXIT_INVALID, EXIT_OK } from '../cli/exit-codes.js';
+import { readAll } from '../read-all.js';
+import { EXIT_INVALID, EXIT_OK } from '../exit-codes.js';
 import { StreamlockError } from '../errors.js';
 import { fatal, transform } from './transform.js';
 

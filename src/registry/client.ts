@@ -61,7 +61,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return transport.send(req);
   };
   const limited = withConcurrencyLimit(counted, opts.concurrencyPerRegistry);
-  const retried = withRetry(limited, { retries: opts.retries, onRetry: () => stats.retries++ });
+  const retried = withRetry(limited, { retries: opts.retries, onRetry: () => stats.retries++, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
   // Redirects wrap auth, so each hop authenticates for its own origin only; token requests never leave theirs.
   const sendToken = withRedirects(retried, { max: MAX_REDIRECTS, allowsPlainHttp, sameOriginOnly: true });
   const authenticated = withAuth(retried, { credentials: opts.credentials, sendToken, allowsPlainHttp });

@@ -3,21 +3,9 @@
  * and the evidence (registry, repository, reference, HTTP status, hint) as fields.
  * The message is built from those fields, so it can never carry a credential.
  */
+import { CodedError, type RegistryErrorCode } from '../errors.js';
 
-export type RegistryErrorCode =
-  | 'REGISTRY_UNAUTHORIZED'
-  | 'REGISTRY_DENIED'
-  | 'REGISTRY_NOT_FOUND'
-  | 'REGISTRY_RATE_LIMITED'
-  | 'REGISTRY_SERVER_ERROR'
-  | 'REGISTRY_TIMEOUT'
-  | 'REGISTRY_NETWORK'
-  | 'REGISTRY_TLS'
-  | 'REGISTRY_BAD_RESPONSE'
-  | 'DIGEST_MISMATCH'
-  | 'MANIFEST_TOO_LARGE'
-  | 'REGISTRY_REDIRECT_REFUSED'
-  | 'REGISTRY_INSECURE_REFUSED';
+export type { RegistryErrorCode };
 
 /** What a request was about: used for messages and nothing else. */
 export interface RegistryErrorContext {
@@ -51,9 +39,8 @@ const SUMMARY: Record<RegistryErrorCode, string> = {
   REGISTRY_INSECURE_REFUSED: 'insecure registry connection refused',
 };
 
-export class RegistryError extends Error {
+export class RegistryError extends CodedError<RegistryErrorCode> {
   override name = 'RegistryError';
-  readonly code: RegistryErrorCode;
   readonly registry: string;
   readonly repository: string;
   readonly reference: string;
@@ -61,8 +48,7 @@ export class RegistryError extends Error {
   readonly hint: string | undefined;
 
   constructor(code: RegistryErrorCode, details: RegistryErrorDetails) {
-    super(formatMessage(code, details), details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, formatMessage(code, details), { cause: details.cause });
     this.registry = details.registry;
     this.repository = details.repository;
     this.reference = details.reference;

@@ -30,6 +30,8 @@ export interface RegistryClientOptions {
   allowLinkLocal?: boolean;
   /** DNS lookup with dns.lookup's shape. Default: `dns.lookup`. */
   lookup?: LookupFunction;
+  /** How the retry policy waits between attempts; tests pass one that returns at once. Default: `setTimeout`. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface CheckedClientOptions {
@@ -43,9 +45,10 @@ export interface CheckedClientOptions {
   userAgent: string;
   allowLinkLocal: boolean;
   lookup: LookupFunction | undefined;
+  sleep: ((ms: number) => Promise<void>) | undefined;
 }
 
-const KNOWN = new Set(['credentials', 'caFile', 'insecureRegistries', 'timeoutMs', 'retries', 'concurrencyPerRegistry', 'maxManifestBytes', 'userAgent', 'allowLinkLocal', 'lookup']);
+const KNOWN = new Set(['credentials', 'caFile', 'insecureRegistries', 'timeoutMs', 'retries', 'concurrencyPerRegistry', 'maxManifestBytes', 'userAgent', 'allowLinkLocal', 'lookup', 'sleep']);
 const RENAMED: Record<string, string> = {
   timeout: 'timeoutMs', ca: 'caFile', insecure: 'insecureRegistries', concurrency: 'concurrencyPerRegistry',
   maxRetries: 'retries', maxManifestSize: 'maxManifestBytes',
@@ -75,6 +78,7 @@ export function checkClientOptions(options: RegistryClientOptions): CheckedClien
   }
   if (options.allowLinkLocal !== undefined && typeof options.allowLinkLocal !== 'boolean') throw invalid('allowLinkLocal must be a boolean');
   if (options.lookup !== undefined && typeof options.lookup !== 'function') throw invalid('lookup must be a function like dns.lookup');
+  if (options.sleep !== undefined && typeof options.sleep !== 'function') throw invalid('sleep must be a function (ms) => Promise<void>');
   if (insecureRegistries !== undefined && !Array.isArray(insecureRegistries)) throw invalid('insecureRegistries must be an array of host[:port]');
   const insecureHosts = new Set<string>();
   for (const host of insecureRegistries ?? []) {
@@ -94,6 +98,7 @@ export function checkClientOptions(options: RegistryClientOptions): CheckedClien
     userAgent: userAgent ?? 'streamlock',
     allowLinkLocal: options.allowLinkLocal ?? false,
     lookup: options.lookup,
+    sleep: options.sleep,
   };
 }
 

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StreamlockError, describeError } from '../../errors.js';
+import { StreamlockError, describeError, isCodedError } from '../../errors.js';
 import type { ImageStreamInfo } from '../../imagestreams.js';
 import { isImageStream, readImageStream } from '../../imagestreams.js';
 import type { ImportFilter, SkippedTag, TagChange, TagOutcome } from '../../import.js';
@@ -159,6 +159,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
     concurrencyPerRegistry: opts.concurrency,
     allowLinkLocal: opts.allowLinkLocal ?? false,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(io.sleep ? { sleep: io.sleep } : {}),
   });
   let outcomes: TagOutcome[];
   try {
@@ -219,8 +220,7 @@ export async function runImport(opts: ImportOptions, io: CliIO): Promise<ImportR
 }
 
 function isRegistryFailure(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('REGISTRY_') || code === 'DIGEST_MISMATCH' || code === 'MANIFEST_TOO_LARGE');
+  return isCodedError(e) && e.exitCode === EXIT_REGISTRY;
 }
 
 function describeFailure(o: TagOutcome & { ok: false }): ImportReport['failures'][number] {
