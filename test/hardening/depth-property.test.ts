@@ -71,6 +71,9 @@ describe('nesting bound', () => {
     fc.assert(
       fc.property(tree, style, (value, s) => {
         const text = render(value, s);
+        // yaml's stringify can emit text it cannot read back (odd indents around explicit
+        // keys); such input is refused as invalid YAML anyway, so the bound need not agree there.
+        fc.pre(parseAllDocuments(text).every((d) => d.errors.length === 0));
         const depth = parsedDepth(text);
         deepest = Math.max(deepest, depth);
         expect(nestingDepth(text), text).toBe(depth);
