@@ -1,5 +1,6 @@
 /**
  * The bad-input corpus: each file under test/fixtures/bad-input/ starts with `# expect: CODE`.
+ * The second line, `# says: TEXT`, is what the error must name (the field, value or reason).
  * Every case runs through the built function executable and must exit 1 with an error result of
  * that code, naming what is wrong, and with no item changed (nothing half-written).
  */
@@ -30,7 +31,12 @@ describe('bad input corpus', () => {
     expect(out.get('kind')).toBe('ResourceList');
     const errors = ((out.get('results') as any)?.toJSON() ?? []).filter((r: any) => r.severity === 'error');
     expect(errors.map((r: any) => r.tags?.code)).toContain(expected);
-    for (const e of errors) expect(e.message.length).toBeGreaterThan(20);
+    const says = /^# says: (.+)$/m.exec(input)?.[1];
+    expect(says).toBeTruthy();
+    const coded = errors.filter((r: any) => r.tags?.code === expected);
+    expect(coded.some((e: any) => e.message.includes(says)), `no ${expected} error says ${says}`).toBe(true);
+    // An error about a resource names it in the message too, as a person reads it in kpt's output.
+    for (const e of coded) if (e.resourceRef?.name) expect(e.message).toContain(`${e.resourceRef.kind} `);
     // stderr repeats the errors for people reading kpt's output
     expect(run.stderr).toContain('error: ');
     // Nothing half-written: when the input was a ResourceList, it comes back byte for byte, with
